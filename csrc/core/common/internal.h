@@ -71,4 +71,26 @@ pmc_status pmc_export(pmc_arrays *arrays, const char *name, const double *data, 
 /* Row blocks: how many rows one block of a row-block kernel holds. */
 int64_t pmc_block_rows(int64_t n_cols);
 
+/* How many chunks a reduction over n rows uses: at least `min_rows` rows each, at
+ * most `max_chunks`.  It depends on the data size only, never on the thread
+ * count, so partial results summed in chunk order are the same for any n_jobs. */
+static inline int64_t pmc_reduction_chunks(int64_t n, int64_t min_rows, int64_t max_chunks) {
+    int64_t chunks = n / (min_rows > 0 ? min_rows : 1);
+    return chunks < 1 ? 1 : (chunks > max_chunks ? max_chunks : chunks);
+}
+
+/* [first, first + count) of chunk c when n rows are cut into n_chunks near-equal parts. */
+static inline void pmc_chunk_range(int64_t n, int64_t n_chunks, int64_t c, int64_t *first,
+                                   int64_t *count) {
+    int64_t lo = n * c / n_chunks, hi = n * (c + 1) / n_chunks;
+    *first = lo;
+    *count = hi - lo;
+}
+
+/* If X's rows `rows` can be handed to BLAS in place (float64, a contiguous range of
+ * rows, unit stride along one axis), sets *ptr to row `first`'s first element,
+ * *ld to the leading dimension and *col_major, and returns 1. */
+int pmc_blas_view(const pmc_matrix *X, const pmc_rows *rows, int64_t first, const double **ptr,
+                  int64_t *ld, int *col_major);
+
 #endif

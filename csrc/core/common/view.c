@@ -161,3 +161,28 @@ pmc_status pmc_export(pmc_arrays *arrays, const char *name, const double *data, 
                           : pmc_view_1d((void *)data, PMC_FLOAT64, rows);
     return pmc_arrays_add(arrays, name, v);
 }
+
+int pmc_blas_view(const pmc_matrix *X, const pmc_rows *rows, int64_t first, const double **ptr,
+                  int64_t *ld, int *col_major) {
+    if (X->is_sparse || X->dense.dtype != PMC_FLOAT64 || rows->index) return 0;
+    if (X->dense.strides[0] > (int64_t)INT32_MAX * 8 || X->dense.strides[1] > (int64_t)INT32_MAX * 8)
+        return 0; /* BLAS takes 32-bit leading dimensions */
+    const pmc_view *v = &X->dense;
+    const int64_t item = (int64_t)sizeof(double);
+    int64_t s0 = v->strides[0], s1 = v->strides[1];
+    const double *start = (const double *)pmc_at(v, rows->start + first, 0);
+    if ((s1 == item || v->shape[1] == 1) && s0 % item == 0 && s0 / item >= v->shape[1] &&
+        s0 > 0) {
+        *ptr = start;
+        *ld = s0 / item;
+        *col_major = 0;
+        return 1;
+    }
+    if (s0 == item && s1 % item == 0 && s1 / item >= v->shape[0] && s1 > 0) {
+        *ptr = start;
+        *ld = s1 / item;
+        *col_major = 1;
+        return 1;
+    }
+    return 0;
+}
