@@ -38,7 +38,8 @@ def regression(n, p, seed=0):
 
 def classification(n, p, n_classes=2, seed=0):
     return make_classification(n_samples=n, n_features=p, n_informative=min(p, 20),
-                               n_classes=n_classes, n_clusters_per_class=1, random_state=seed)
+                               n_redundant=0, n_classes=n_classes, n_clusters_per_class=1,
+                               random_state=seed)
 
 
 def cases(quick):

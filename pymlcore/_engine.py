@@ -57,11 +57,11 @@ def seed_from_random_state(random_state):
 _controller = None
 
 
-def blas_limited(n_threads):
-    """Context in which BLAS runs single-threaded when C runs its own n_threads > 1
-    OpenMP threads that call BLAS, so the two never multiply."""
+def blas_limited(active):
+    """Context in which BLAS runs single-threaded when `active` (the C code calls
+    BLAS from its own loops and threads), so the two never multiply."""
     global _controller
-    if n_threads <= 1:
+    if not active:
         return contextlib.nullcontext()
     if _controller is None:
         _controller = ThreadpoolController()
@@ -73,13 +73,19 @@ def fit_core(name, params, X, y=None, sample_weight=None, init=None, n_jobs=1, r
     """Fits C estimator `name` and returns its state as a dict of arrays.
 
     blas_in_threads: the C fit calls BLAS from inside its parallel loops, so
-    BLAS is limited to one thread while it runs with more than one."""
+    BLAS is limited to one thread while it runs, whatever n_threads: with one C
+    thread those loops still hand BLAS small blocks, where BLAS's own threads only
+    add synchronisation (seconds on a busy machine), exceed n_jobs=1 and make
+    threaded BLAS reductions differ in the last bits from the n_jobs > 1 runs."""
     n_threads = resolve_n_threads(n_jobs)
-    with blas_limited(n_threads if blas_in_threads else 1):
+    with blas_limited(blas_in_threads):
         return _core.fit(name, params, core_matrix(X), y, sample_weight, init, n_threads,
                          seed_from_random_state(random_state))
 
 
-def apply_core(name, method, state, X, n_jobs=1):
-    """Runs `method` ("predict", "transform", ...) of a fitted C estimator."""
-    return _core.apply(name, method, state, core_matrix(X), resolve_n_threads(n_jobs))
+def apply_core(name, method, state, X, n_jobs=1, out=None):
+    """Runs `method` ("predict", "transform", ...) of a fitted C estimator.
+
+    out: None, or an array of the output's exact shape and dtype to write into
+    (X itself only where the estimator's C header says apply works in place)."""
+    return _core.apply(name, method, state, core_matrix(X), resolve_n_threads(n_jobs), out)

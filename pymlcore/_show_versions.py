@@ -20,10 +20,15 @@ def _versions():
 def show_versions():
     """Prints the Python, platform, package versions, the BLAS and OpenMP in use
     and the thread counts, as ``sklearn.show_versions()`` does."""
+    import os
+
     from threadpoolctl import threadpool_info
 
     from . import _core
-    from ._engine import available_cores
+    from ._engine import available_cores, resolve_n_threads
+    from ._openblas import openblas_library_path
+
+    ours = os.path.realpath(openblas_library_path())
 
     print("\nSystem:")
     print(f"    python: {sys.version.splitlines()[0]}")
@@ -35,8 +40,11 @@ def show_versions():
         print(f"{name:>17}: {v}")
     print("\nC core:")
     print(f"    {_core.build_info()}")
+    print(f"    threads: n_jobs=None runs {resolve_n_threads(None)} OpenMP threads")
+    print(f"    BLAS library: {ours}")
     print("\nThreadpool libraries (BLAS and OpenMP loaded in this process):")
     for pool in threadpool_info():
+        path = pool.get("filepath") or ""
+        mark = "  <- pymlcore's BLAS" if path and os.path.realpath(path) == ours else ""
         print(f"    {pool.get('user_api')}: {pool.get('internal_api')} {pool.get('version')} "
-              f"threads={pool.get('num_threads')} "
-              f"({pool.get('filepath')})")
+              f"threads={pool.get('num_threads')} ({path}){mark}")

@@ -401,14 +401,39 @@ static int method_from_name(const char *s, pmc_method *out) {
     return -1;
 }
 
+/* A caller-supplied output must be exactly what output_shape asks for, and
+ * writeable; any strides.  It may be X itself only for estimators whose header
+ * says their apply works in place. */
+static int check_out(PyObject *obj, int ndim, const npy_intp *dims, int type) {
+    if (!PyArray_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "out must be a numpy array, got %s", Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    PyArrayObject *a = (PyArrayObject *)obj;
+    if (PyArray_NDIM(a) != ndim || PyArray_DIM(a, 0) != dims[0] ||
+        (ndim == 2 && PyArray_DIM(a, 1) != dims[1])) {
+        PyErr_SetString(PyExc_ValueError, "out has the wrong shape for this output");
+        return -1;
+    }
+    if (PyArray_TYPE(a) != type) {
+        PyErr_SetString(PyExc_ValueError, "out has the wrong dtype for this output");
+        return -1;
+    }
+    if (!PyArray_ISWRITEABLE(a)) {
+        PyErr_SetString(PyExc_ValueError, "out must be writeable");
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *py_apply(PyObject *self, PyObject *args, PyObject *kwargs) {
     (void)self;
-    static char *keywords[] = {"estimator", "method", "state", "X", "n_threads", NULL};
+    static char *keywords[] = {"estimator", "method", "state", "X", "n_threads", "out", NULL};
     const char *name, *method_name;
-    PyObject *state, *X_obj;
+    PyObject *state, *X_obj, *out_obj = Py_None;
     int n_threads = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "ssOO|i", keywords, &name, &method_name,
-                                     &state, &X_obj, &n_threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "ssOO|iO", keywords, &name, &method_name,
+                                     &state, &X_obj, &n_threads, &out_obj))
         return NULL;
     const pmc_estimator *est = find_estimator(name);
     pmc_method method;
@@ -427,8 +452,15 @@ static PyObject *py_apply(PyObject *self, PyObject *args, PyObject *kwargs) {
         goto done;
     }
     npy_intp dims[2] = {(npy_intp)X.n_rows, (npy_intp)n_cols};
-    result = PyArray_SimpleNew(n_cols > 0 ? 2 : 1, dims, npy_type(dtype));
-    if (!result) goto done;
+    if (out_obj == Py_None) {
+        result = PyArray_SimpleNew(n_cols > 0 ? 2 : 1, dims, npy_type(dtype));
+        if (!result) goto done;
+    } else if (check_out(out_obj, n_cols > 0 ? 2 : 1, dims, npy_type(dtype))) {
+        goto done;
+    } else {
+        result = out_obj;
+        Py_INCREF(result);
+    }
     pmc_view out;
     if (view_from_array(result, "out", 0, &out)) goto fail;
     pmc_ctx ctx = pmc_ctx_default();
@@ -503,7 +535,7 @@ static PyMethodDef methods[] = {
      "fit(estimator, params, X, y=None, sample_weight=None, init=None, n_threads=1, seed=0)"
      " -> dict of fitted arrays"},
     {"apply", (PyCFunction)(void (*)(void))py_apply, METH_VARARGS | METH_KEYWORDS,
-     "apply(estimator, method, state, X, n_threads=1) -> ndarray"},
+     "apply(estimator, method, state, X, n_threads=1, out=None) -> ndarray (out if given)"},
     {"estimators", py_estimators, METH_NOARGS,
      "estimators() -> {name: {param: (kind, [choices])}}"},
     {"build_info", py_build_info, METH_NOARGS, "compiler, OpenMP and BLAS of this build"},

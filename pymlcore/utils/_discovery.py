@@ -3,27 +3,27 @@
 import importlib
 import inspect
 import pkgutil
-
-from sklearn.base import (BaseEstimator, ClassifierMixin, ClusterMixin, RegressorMixin,
-                          TransformerMixin)
-
-_TYPE_FILTERS = {
-    "classifier": ClassifierMixin,
-    "regressor": RegressorMixin,
-    "transformer": TransformerMixin,
-    "cluster": ClusterMixin,
-}
+from operator import itemgetter
 
 
 def all_estimators(type_filter=None):
     """List of (name, class) of every public estimator in pymlcore, sorted by name.
 
-    type_filter: None, or one or a list of "classifier", "regressor",
-    "transformer", "cluster", with scikit-learn's meaning.
+    Public means: listed in the ``__all__`` of a public module (no part of its
+    dotted name starts with "_"), a subclass of scikit-learn's BaseEstimator,
+    not abstract.
+
+    type_filter: None, or one of "classifier", "regressor", "transformer",
+    "cluster", or a list of them, with scikit-learn's meaning: the estimators
+    deriving from the corresponding mixin, the union for a list.  Anything else
+    (including a tuple) raises scikit-learn's ValueError.
     """
+    from sklearn.base import (BaseEstimator, ClassifierMixin, ClusterMixin, RegressorMixin,
+                              TransformerMixin)
+
     import pymlcore
 
-    found = {}
+    found = set()
     for module_info in pkgutil.walk_packages(pymlcore.__path__, prefix="pymlcore."):
         parts = module_info.name.split(".")
         if any(part.startswith("_") for part in parts[1:]) or "tests" in parts:
@@ -33,14 +33,21 @@ def all_estimators(type_filter=None):
             obj = getattr(module, name)
             if (inspect.isclass(obj) and issubclass(obj, BaseEstimator)
                     and not inspect.isabstract(obj) and not name.startswith("_")):
-                found[name] = obj
-    estimators = sorted(found.items())
-    if type_filter is None:
-        return estimators
-    filters = [type_filter] if isinstance(type_filter, str) else list(type_filter)
-    unknown = [f for f in filters if f not in _TYPE_FILTERS]
-    if unknown:
-        raise ValueError(f"type_filter must be None or among {sorted(_TYPE_FILTERS)}, "
-                         f"got {unknown}")
-    return [(n, c) for n, c in estimators
-            if any(issubclass(c, _TYPE_FILTERS[f]) for f in filters)]
+                found.add((name, obj))
+    estimators = list(found)
+    if type_filter is not None:
+        # scikit-learn's algorithm, so that the same arguments give the same
+        # result or the same error.
+        type_filter = list(type_filter) if isinstance(type_filter, list) else [type_filter]
+        filters = {"classifier": ClassifierMixin, "regressor": RegressorMixin,
+                   "transformer": TransformerMixin, "cluster": ClusterMixin}
+        filtered = []
+        for name, mixin in filters.items():
+            if name in type_filter:
+                type_filter.remove(name)
+                filtered.extend(est for est in estimators if issubclass(est[1], mixin))
+        estimators = filtered
+        if type_filter:
+            raise ValueError("Parameter type_filter must be 'classifier', 'regressor', "
+                             f"'transformer', 'cluster' or None, got {type_filter!r}.")
+    return sorted(set(estimators), key=itemgetter(0))

@@ -36,4 +36,16 @@ void scipy_dgesdd_(const char *jobz, const pmc_blas_int *m, const pmc_blas_int *
                    double *vt, const pmc_blas_int *ldvt, double *work, const pmc_blas_int *lwork,
                    pmc_blas_int *iwork, pmc_blas_int *info, size_t jobz_len);
 
+/* Least squares (LinearRegression, Ridge): triangular solve, incremental tall-skinny
+ * QR, min-norm least squares. */
+#define pmc_cblas_dtrsm scipy_cblas_dtrsm
+void scipy_dtpqrt_(const pmc_blas_int *m, const pmc_blas_int *n, const pmc_blas_int *l,
+                   const pmc_blas_int *nb, double *a, const pmc_blas_int *lda, double *b,
+                   const pmc_blas_int *ldb, double *t, const pmc_blas_int *ldt, double *work,
+                   pmc_blas_int *info);
+void scipy_dgelsd_(const pmc_blas_int *m, const pmc_blas_int *n, const pmc_blas_int *nrhs,
+                   double *a, const pmc_blas_int *lda, double *b, const pmc_blas_int *ldb,
+                   double *s, const double *rcond, pmc_blas_int *rank, double *work,
+                   const pmc_blas_int *lwork, pmc_blas_int *iwork, pmc_blas_int *info);
+
 #endif

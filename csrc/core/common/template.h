@@ -1,8 +1,9 @@
 /* Two precisions, one source.  A family's `*_impl.h` is written once in terms of
  * PMC_T (the element type) and PMC_FN(name) (name_f32 / name_f64), and its .c file
  * instantiates it for both by
- *     #define PMC_TEMPLATE "scaler_impl.h"
- *     #include "../common/template.h"
+ *     #define PMC_TEMPLATE "../preprocessing/scaler_impl.h"
+ *     #include "template.h"
+ * The path is relative to core/common/, where the #include of it happens.
  */
 #ifndef PMC_TEMPLATE
 #error "define PMC_TEMPLATE before including template.h"

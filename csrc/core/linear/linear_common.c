@@ -207,10 +207,15 @@ static pmc_status decision_chunk(int64_t c, int thread, void *arg) {
             col_major = 0;
         }
         /* res (count x k) = X_block (count x p) coef^T (p x k); a column-major block
-         * reads as its transpose in row-major terms. */
-        pmc_cblas_dgemm(CblasRowMajor, col_major ? CblasTrans : CblasNoTrans, CblasTrans,
-                        (int)count, (int)k, (int)p, 1.0, ptr, (int)ld, job->coef, (int)p, 0.0,
-                        res, (int)k);
+         * reads as its transpose in row-major terms.  One target: gemv (gemm would
+         * pack the block first). */
+        if (k == 1)
+            pmc_cblas_dgemv(col_major ? CblasColMajor : CblasRowMajor, CblasNoTrans, (int)count,
+                            (int)p, 1.0, ptr, (int)ld, job->coef, 1, 0.0, res, 1);
+        else
+            pmc_cblas_dgemm(CblasRowMajor, col_major ? CblasTrans : CblasNoTrans, CblasTrans,
+                            (int)count, (int)k, (int)p, 1.0, ptr, (int)ld, job->coef, (int)p,
+                            0.0, res, (int)k);
     }
     for (int64_t b = 0; b < count; b++)
         for (int64_t t = 0; t < k; t++)
@@ -279,7 +284,10 @@ static pmc_status transpose_chunk(int64_t c, int thread, void *arg) {
             col_major = 0;
         }
         /* acc (p x k, row-major) += X_block^T (p x nb) u_block (nb x k) */
-        if (col_major)
+        if (k == 1) /* gemv: no packing of the block */
+            pmc_cblas_dgemv(col_major ? CblasColMajor : CblasRowMajor, CblasTrans, (int)nb,
+                            (int)p, 1.0, ptr, (int)ld, job->u + (first + b0), 1, 1.0, acc, 1);
+        else if (col_major)
             pmc_cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)nb,
                             1.0, ptr, (int)ld, job->u + (first + b0) * k, (int)k, 1.0, acc,
                             (int)k);

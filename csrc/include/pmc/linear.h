@@ -59,9 +59,118 @@ pmc_status pmc_linear_coefs_decision(const pmc_linear_coefs *c, const pmc_matrix
 
 /* ---- LinearRegression, Ridge (core/linear/least_squares.c) ---- */
 
+/* Ordinary least squares on sqrt(w)-scaled, centred data: min-norm solution with
+ * singular values below tol * the largest treated as zero (scipy.linalg.lstsq's
+ * `cond`), or non-negative least squares when `positive`. */
+typedef struct {
+    int fit_intercept;
+    double tol;   /* >= 0: rank cutoff; also the iterative tolerance for very wide CSR */
+    int positive;
+} pmc_linear_regression_params;
+
+/* Ridge's solver names, in scikit-learn's spelling (NULL-terminated); `solver`
+ * indexes it.  What each maps to is documented in least_squares.c. */
+extern const char *const pmc_ridge_solver_names[];
+
+typedef struct {
+    pmc_view alpha;    /* float64, 1 or n_targets values, each >= 0 */
+    int fit_intercept;
+    int64_t max_iter;  /* iterative solvers' cap; <= 0 means the solver's default */
+    double tol;        /* iterative solvers: ||X^T W (y - Xw) - alpha w|| <= tol ||X^T W y|| */
+    int solver;        /* index into pmc_ridge_solver_names */
+    int positive;
+} pmc_ridge_params;
+
+/* Lawson-Hanson non-negative least squares: x = argmin ||M x - r||_2 subject to
+ * x >= 0, M being q x p column-major with leading dimension ldm >= q.  At most
+ * max_iter passive-set solves; *converged is 0 if that cap stopped it. */
+pmc_status pmc_linear_nnls(const double *M, int64_t q, int64_t p, int64_t ldm, const double *r,
+                           int64_t max_iter, double *x, int *converged);
+
+/* Exported state: coef_ (n_targets x n_features), intercept_ (n_targets), and
+ * where computed rank_ (1, int64) and singular_ (min(n, p)) of the centred,
+ * weighted X; Ridge adds solver_ (1, int64: the pmc_ridge_solver_names index of
+ * the solver used) and, for iterative solvers, n_iter_ (n_targets, int32). */
+extern const pmc_estimator pmc_linear_regression_estimator;
+extern const pmc_estimator pmc_ridge_estimator;
+
 /* ---- Lasso, ElasticNet (core/linear/coordinate_descent.c) ---- */
 
+/* Coordinate descent for
+ *   1/(2n) sum_i sw_i (y_i - x_i w - b)^2 + alpha l1_ratio |w|_1 + alpha (1 - l1_ratio)/2 |w|^2
+ * with scikit-learn's stopping rule (duality gap <= tol * sum_i sw_i (y_i - ybar)^2,
+ * checked once the largest coordinate change is <= tol * max |w_j|), gap safe screening,
+ * sample weights rescaled to sum to n, one independent fit per target column.
+ * Lasso's table is the same solver with l1_ratio fixed to 1 (its schema lacks it). */
+typedef enum {
+    PMC_CD_AUTO = 0,    /* Gram route for tall dense X, residual route otherwise */
+    PMC_CD_GRAM = 1,    /* iterate on the p x p Gram matrix (dense X; `gram` if given) */
+    PMC_CD_RESIDUAL = 2 /* iterate on the residual over X's columns */
+} pmc_cd_route;
+
+typedef struct {
+    double alpha;      /* >= 0 */
+    double l1_ratio;   /* in [0, 1]; ignored (1) by the Lasso table */
+    int fit_intercept;
+    int precompute;    /* pmc_cd_route ("auto", "gram", "residual") */
+    pmc_view gram;     /* user Gram matrix (n_features x n_features) or ndim 0 */
+    int check_gram;    /* check one element of `gram` against X as scikit-learn does */
+    int64_t max_iter;  /* >= 1 */
+    double tol;        /* >= 0 */
+    int positive;
+    int selection;     /* 0 cyclic, 1 random (pmc_rng seeded from ctx->seed, stream = target) */
+} pmc_elastic_net_params;
+
+/* Exported state: coef_ (n_targets x n_features), intercept_, dual_gap_ (n_targets; all
+ * three in X's dtype), n_iter_ (n_targets, int64), gram_recomputed (1, int64: a user
+ * Gram was discarded because X had to be centred). */
+extern const pmc_estimator pmc_elastic_net_estimator;
+extern const pmc_estimator pmc_lasso_estimator;
+
 /* ---- LogisticRegression (core/linear/logistic.c) ---- */
+
+/* scikit-learn's solver names.  Whatever the name, a smooth problem (l1_ratio 0
+ * or C infinite) is minimised by L-BFGS and an L1 / elastic-net one by proximal
+ * quasi-Newton (coordinate descent on the L-BFGS quadratic model plus the L1
+ * term, see core/common/lbfgs.h); the names only decide which penalties are
+ * allowed and, for liblinear, that the intercept is penalised. */
+typedef enum {
+    PMC_LOGISTIC_LBFGS = 0,
+    PMC_LOGISTIC_LIBLINEAR = 1,
+    PMC_LOGISTIC_NEWTON_CG = 2,
+    PMC_LOGISTIC_NEWTON_CHOLESKY = 3,
+    PMC_LOGISTIC_SAG = 4,
+    PMC_LOGISTIC_SAGA = 5
+} pmc_logistic_solver;
+
+/* y holds class indices in [0, n_classes) (int or float dtype); sample weights
+ * (class weights folded in) are optional.  With S the summed weight, the fit
+ * minimises over coef (k x p; k = 1 for two classes, else n_classes) and b (k):
+ *     sum_i s_i loss_i / S + ((1 - l1_ratio) / 2 ||coef||^2 + l1_ratio ||coef||_1) / (C S)
+ * loss_i being the binomial log-loss of sigmoid(z_i) (two classes, z_i scalar)
+ * or the multinomial log-loss of softmax(z_i), z_i = coef x_i + b.  The
+ * intercept is not penalised, except by liblinear, which penalises the weight
+ * b / intercept_scaling of its synthetic feature like any other coefficient. */
+typedef struct {
+    double C;                 /* > 0; infinity: no penalty */
+    double l1_ratio;          /* in [0, 1] */
+    double tol;               /* >= 0: max |(sub)gradient| of the objective above */
+    int64_t max_iter;         /* >= 0 */
+    int fit_intercept;
+    double intercept_scaling; /* > 0, used by liblinear only */
+    int solver;               /* pmc_logistic_solver */
+    int64_t n_classes;        /* >= 2 */
+} pmc_logistic_regression_params;
+
+/* The smooth part of the objective above (everything but the L1 term) and its
+ * gradient at w = [coef (k x p, row-major), b (k) when fit_intercept], computed
+ * in one pass over the rows with chunked, fixed-order sums (the same for any
+ * ctx->n_threads).  The fit's own kernel, exposed for tests and drivers. */
+pmc_status pmc_logistic_objective(const pmc_logistic_regression_params *params,
+                                  const pmc_data *data, pmc_ctx *ctx, const double *w, double *f,
+                                  double *grad);
+
+extern const pmc_estimator pmc_logistic_regression_estimator;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,536 @@
+/* LogisticRegression: binary (one coefficient row, sigmoid) and multinomial
+ * (one row per class, softmax, scikit-learn's symmetric parametrisation).
+ * Smooth penalties (L2, none) are minimised by L-BFGS, L1 and elastic net by the
+ * proximal quasi-Newton method of the same module (../common/lbfgs.c: coordinate
+ * descent on the L-BFGS quadratic model plus the L1 term).  Both evaluate the
+ * objective with one fused pass over row blocks: decision (pmc_linear_decision),
+ * pointwise loss and derivative, X^T u (pmc_linear_transpose_dot); each block is
+ * read while it is still in cache, and the per-chunk partial sums are added in
+ * chunk order, so the result does not depend on the thread count. */
+#include <float.h>
+
+#include "internal.h"
+#include "lbfgs.h"
+#include "pmc/linear.h"
+
+struct pmc_model {
+    pmc_linear_coefs coefs; /* k x p; k = 1 for two classes */
+    int64_t n_classes;
+    double n_iter;
+    pmc_dtype coef_dtype;   /* of an imported coef_: outputs follow NumPy's promotion */
+};
+
+static void logistic_free(pmc_model **m) {
+    if (!*m) return;
+    pmc_linear_coefs_release(&(*m)->coefs);
+    free(*m);
+    *m = NULL;
+}
+
+static pmc_rows sub_rows(const pmc_rows *rows, int64_t first, int64_t count) {
+    pmc_rows r;
+    r.index = rows->index ? rows->index + first : NULL;
+    r.start = rows->index ? 0 : rows->start + first;
+    r.n = count;
+    return r;
+}
+
+/* Rows per block of the fused pass: cache-sized for dense data; for CSR, where
+ * each block costs O(p k) of bookkeeping in the shared kernels, at least p. */
+static int64_t pass_block_rows(const pmc_matrix *X) {
+    return X->is_sparse ? PMC_MAX(4096, X->n_cols) : pmc_block_rows(X->n_cols);
+}
+
+/* ---- the objective --------------------------------------------------------- */
+
+typedef struct {
+    const pmc_data *data;
+    pmc_ctx *ctx;
+    int64_t k, p, n_chunks, block;
+    int fit_intercept;
+    double inv_weight_sum;     /* 1 / S */
+    double l2, l1;             /* penalty strengths on coef */
+    double l2_b, l1_b;         /* and on the intercept (liblinear only) */
+    const double *coef, *intercept; /* the point being evaluated */
+    double *partial_grad;      /* n_chunks x (p k): X^T u per chunk */
+    double *partial_extra;     /* n_chunks x (1 + k): weighted loss, then sum of u */
+} logistic_problem;
+
+/* z (count x k) holds decisions on entry and u_it = s_i (p_it - y_it) on exit;
+ * extra[0] += sum_i s_i loss_i, extra[1 + t] += sum_i u_it. */
+static void pointwise(const logistic_problem *pb, const pmc_rows *rows, int64_t count, double *z,
+                      double *extra) {
+    const pmc_data *d = pb->data;
+    int64_t k = pb->k;
+    double loss = 0.0;
+    for (int64_t b = 0; b < count; b++) {
+        int64_t r = pmc_row_at(rows, b);
+        double w = pmc_weight(&d->weight, r);
+        int64_t label = (int64_t)pmc_get(&d->y, r, 0);
+        if (k == 1) {
+            double zi = z[b], y = (double)label, mu;
+            if (zi > 0) {
+                double e = exp(-zi);
+                mu = 1.0 / (1.0 + e);
+                loss += w * (zi * (1.0 - y) + log1p(e));
+            } else {
+                double e = exp(zi);
+                mu = e / (1.0 + e);
+                loss += w * (log1p(e) - y * zi);
+            }
+            z[b] = w * (mu - y);
+            extra[1] += z[b];
+        } else {
+            double *zi = z + b * k, zmax = zi[0], sum = 0.0;
+            for (int64_t t = 1; t < k; t++) zmax = PMC_MAX(zmax, zi[t]);
+            double z_label = zi[label];
+            for (int64_t t = 0; t < k; t++) {
+                zi[t] = exp(zi[t] - zmax);
+                sum += zi[t];
+            }
+            loss += w * (zmax + log(sum) - z_label);
+            double scale = w / sum;
+            for (int64_t t = 0; t < k; t++) {
+                zi[t] = scale * zi[t] - (t == label ? w : 0.0);
+                extra[1 + t] += zi[t];
+            }
+        }
+    }
+    extra[0] += loss;
+}
+
+static pmc_status pass_chunk(int64_t c, int thread, void *arg) {
+    const logistic_problem *pb = arg;
+    const pmc_data *d = pb->data;
+    pmc_status status = PMC_OK;
+    int64_t p = pb->p, k = pb->k, first, count;
+    pmc_chunk_range(d->rows.n, pb->n_chunks, c, &first, &count);
+    double *acc = pb->partial_grad + c * p * k, *extra = pb->partial_extra + c * (1 + k);
+    double *z = NULL, *xtu = NULL;
+    /* The shared kernels run single-threaded inside this task. */
+    pmc_ctx one = pmc_ctx_default();
+    one.interrupt = pb->ctx->interrupt;
+    memset(acc, 0, (size_t)(p * k) * sizeof(double));
+    memset(extra, 0, (size_t)(1 + k) * sizeof(double));
+    int64_t block = PMC_MIN(pb->block, PMC_MAX(count, 1));
+    PMC_ALLOC(z, block * k, "logistic decision block");
+    PMC_ALLOC(xtu, p * k, "logistic gradient block");
+    for (int64_t b0 = 0; b0 < count; b0 += block) {
+        int64_t nb = PMC_MIN(block, count - b0);
+        pmc_rows sub = sub_rows(&d->rows, first + b0, nb);
+        pmc_view zv = k == 1 ? pmc_view_1d(z, PMC_FLOAT64, nb) : pmc_view_2d(z, PMC_FLOAT64, nb, k);
+        PMC_TRY(pmc_linear_decision(pb->coef, pb->intercept, k, &d->X, sub, &one, &zv));
+        pointwise(pb, &sub, nb, z, extra);
+        PMC_TRY(pmc_linear_transpose_dot(&d->X, sub, z, k, &one, xtu));
+        for (int64_t i = 0; i < p * k; i++) acc[i] += xtu[i];
+    }
+error:
+    free(z);
+    free(xtu);
+    return status;
+}
+
+/* f and grad at w = [coef (k x p), b (k) if fit_intercept]. */
+static pmc_status problem_fg(const double *w, double *f, double *grad, void *arg) {
+    logistic_problem *pb = arg;
+    pmc_status status;
+    int64_t p = pb->p, k = pb->k;
+    pb->coef = w;
+    pb->intercept = pb->fit_intercept ? w + k * p : NULL;
+    status = pmc_parallel_for(pb->n_chunks, pb->ctx->n_threads, pb->ctx, pass_chunk, pb);
+    if (status != PMC_OK) return status;
+    double loss = 0.0;
+    for (int64_t i = 0; i < k * p + (pb->fit_intercept ? k : 0); i++) grad[i] = 0.0;
+    for (int64_t c = 0; c < pb->n_chunks; c++) {
+        const double *acc = pb->partial_grad + c * p * k, *extra = pb->partial_extra + c * (1 + k);
+        loss += extra[0];
+        for (int64_t j = 0; j < p; j++)
+            for (int64_t t = 0; t < k; t++) grad[t * p + j] += acc[j * k + t];
+        if (pb->fit_intercept)
+            for (int64_t t = 0; t < k; t++) grad[k * p + t] += extra[1 + t];
+    }
+    double penalty = 0.0;
+    for (int64_t i = 0; i < k * p; i++) {
+        grad[i] = grad[i] * pb->inv_weight_sum + pb->l2 * w[i];
+        penalty += pb->l2 * w[i] * w[i];
+    }
+    if (pb->fit_intercept)
+        for (int64_t t = k * p; t < k * p + k; t++) {
+            grad[t] = grad[t] * pb->inv_weight_sum + pb->l2_b * w[t];
+            penalty += pb->l2_b * w[t] * w[t];
+        }
+    *f = loss * pb->inv_weight_sum + 0.5 * penalty;
+    return PMC_OK;
+}
+
+static int is_l1_active(const pmc_logistic_regression_params *prm) {
+    return isfinite(prm->C) && prm->l1_ratio > 0.0;
+}
+
+static pmc_status check_params(const pmc_logistic_regression_params *prm) {
+    if (!(prm->C > 0.0)) return pmc_fail(PMC_ERR_VALUE, "C must be positive, got %g", prm->C);
+    if (!(prm->l1_ratio >= 0.0 && prm->l1_ratio <= 1.0))
+        return pmc_fail(PMC_ERR_VALUE, "l1_ratio must be in [0, 1], got %g", prm->l1_ratio);
+    if (!(prm->tol >= 0.0)) return pmc_fail(PMC_ERR_VALUE, "tol must be non-negative");
+    if (prm->max_iter < 0) return pmc_fail(PMC_ERR_VALUE, "max_iter must be non-negative");
+    if (!(prm->intercept_scaling > 0.0 && isfinite(prm->intercept_scaling)))
+        return pmc_fail(PMC_ERR_VALUE, "intercept_scaling must be positive and finite");
+    if (prm->n_classes < 2)
+        return pmc_fail(PMC_ERR_VALUE,
+                        "n_classes must be at least 2: this solver needs samples of at least "
+                        "2 classes in the data");
+    if (prm->solver < PMC_LOGISTIC_LBFGS || prm->solver > PMC_LOGISTIC_SAGA)
+        return pmc_fail(PMC_ERR_VALUE, "solver is not one of lbfgs, liblinear, newton-cg, "
+                                       "newton-cholesky, sag, saga");
+    int liblinear = prm->solver == PMC_LOGISTIC_LIBLINEAR;
+    if (is_l1_active(prm) && prm->solver != PMC_LOGISTIC_SAGA &&
+        !(liblinear && prm->l1_ratio == 1.0))
+        return pmc_fail(PMC_ERR_VALUE,
+                        liblinear ? "solver liblinear supports only l1_ratio 0 or 1"
+                                  : "this solver supports only l1_ratio=0 (L2 penalty) or "
+                                    "C=inf; use solver='saga' for L1 / elastic net");
+    if (liblinear && !isfinite(prm->C))
+        return pmc_fail(PMC_ERR_VALUE, "C=np.inf is not supported for the liblinear solver");
+    if (liblinear && prm->n_classes > 2)
+        return pmc_fail(PMC_ERR_VALUE, "the liblinear solver does not support multiclass "
+                                       "classification (n_classes >= 3)");
+    return PMC_OK;
+}
+
+/* Checks y and the weights over the rows and returns the summed weight. */
+static pmc_status check_targets(const pmc_data *d, int64_t n_classes, double *weight_sum) {
+    pmc_status status;
+    if ((status = pmc_view_check(&d->y, "y", 0, -1, d->X.n_rows, 1)) != PMC_OK) return status;
+    if (d->weight.ndim != 0 &&
+        (status = pmc_view_check(&d->weight, "sample_weight", 1, -1, d->X.n_rows, 1)) != PMC_OK)
+        return status;
+    double sum = 0.0;
+    for (int64_t i = 0; i < d->rows.n; i++) {
+        int64_t r = pmc_row_at(&d->rows, i);
+        if (r < 0 || r >= d->X.n_rows) return pmc_fail(PMC_ERR_VALUE, "row index out of range");
+        double label = pmc_get(&d->y, r, 0);
+        if (!(label >= 0.0 && label < (double)n_classes && label == floor(label)))
+            return pmc_fail(PMC_ERR_VALUE, "y must hold class indices in [0, %lld), got %g",
+                            (long long)n_classes, label);
+        double w = pmc_weight(&d->weight, r);
+        if (!(w >= 0.0 && isfinite(w)))
+            return pmc_fail(PMC_ERR_VALUE, "sample_weight must be non-negative and finite");
+        sum += w;
+    }
+    if (!(sum > 0.0) || !isfinite(sum))
+        return pmc_fail(PMC_ERR_VALUE, "sample_weight (times class weights) sums to zero: "
+                                       "nothing to fit");
+    *weight_sum = sum;
+    return PMC_OK;
+}
+
+static void problem_release(logistic_problem *pb) {
+    free(pb->partial_grad);
+    free(pb->partial_extra);
+    pb->partial_grad = pb->partial_extra = NULL;
+}
+
+static pmc_status problem_init(const pmc_logistic_regression_params *prm, const pmc_data *data,
+                               pmc_ctx *ctx, logistic_problem *pb) {
+    pmc_status status = PMC_OK;
+    memset(pb, 0, sizeof *pb);
+    PMC_TRY(check_params(prm));
+    if (data->rows.n < 1) return pmc_fail(PMC_ERR_VALUE, "X has no samples");
+    if (data->X.n_cols > INT32_MAX) return pmc_fail(PMC_ERR_VALUE, "X has too many columns");
+    double weight_sum = 0.0;
+    PMC_TRY(check_targets(data, prm->n_classes, &weight_sum));
+    pb->data = data;
+    pb->ctx = ctx;
+    pb->k = prm->n_classes == 2 ? 1 : prm->n_classes;
+    pb->p = data->X.n_cols;
+    pb->fit_intercept = prm->fit_intercept;
+    pb->inv_weight_sum = 1.0 / weight_sum;
+    if (isfinite(prm->C)) {
+        double strength = 1.0 / (prm->C * weight_sum), s = prm->intercept_scaling;
+        pb->l2 = (1.0 - prm->l1_ratio) * strength;
+        pb->l1 = prm->l1_ratio * strength;
+        if (prm->solver == PMC_LOGISTIC_LIBLINEAR) { /* b = s * v, v penalised */
+            pb->l2_b = pb->l2 / (s * s);
+            pb->l1_b = pb->l1 / s;
+        }
+    }
+    /* Each chunk keeps a p x k partial gradient: at most ~64 MiB of them.  A chunk
+     * is at least 8192 rows and ~2^20 multiply-adds of the pass: smaller ones cost
+     * more in thread synchronisation than they save (most of all on a busy
+     * machine).  Both bounds depend on the data size only, never on n_threads. */
+    int64_t pk = PMC_MAX(pb->p * pb->k, 1);
+    int64_t max_chunks = PMC_MAX(1, PMC_MIN(64, (int64_t)(8 << 20) / pk));
+    int64_t row_work = pk;
+    if (data->X.is_sparse) /* stored values per row, times k */
+        row_work = PMC_MAX(1, data->X.data.shape[0] / PMC_MAX(data->X.n_rows, 1)) * pb->k;
+    int64_t min_rows = PMC_MAX(8192, ((int64_t)1 << 20) / PMC_MAX(row_work, 1));
+    pb->n_chunks = pmc_reduction_chunks(data->rows.n, min_rows, max_chunks);
+    pb->block = pass_block_rows(&data->X);
+    PMC_ALLOC(pb->partial_grad, pb->n_chunks * pk, "logistic partial gradients");
+    PMC_ALLOC(pb->partial_extra, pb->n_chunks * (1 + pb->k), "logistic partial sums");
+    return PMC_OK;
+error:
+    problem_release(pb);
+    return status;
+}
+
+pmc_status pmc_logistic_objective(const pmc_logistic_regression_params *params,
+                                  const pmc_data *data, pmc_ctx *ctx, const double *w, double *f,
+                                  double *grad) {
+    logistic_problem pb;
+    pmc_status status = problem_init(params, data, ctx, &pb);
+    if (status != PMC_OK) return status;
+    status = problem_fg(w, f, grad, &pb);
+    problem_release(&pb);
+    return status;
+}
+
+/* ---- the estimator table ------------------------------------------------------ */
+
+static pmc_status model_alloc(int64_t k, int64_t p, int64_t n_classes, pmc_model **out) {
+    pmc_status status = PMC_OK;
+    pmc_model *m = NULL;
+    PMC_ALLOC(m, 1, "LogisticRegression");
+    PMC_TRY(pmc_linear_coefs_alloc(&m->coefs, k, p));
+    m->n_classes = n_classes;
+    m->coef_dtype = PMC_FLOAT64;
+    *out = m;
+    return PMC_OK;
+error:
+    logistic_free(&m);
+    return status;
+}
+
+static pmc_status logistic_fit(const void *params_, const pmc_data *data, const pmc_model *init,
+                               pmc_ctx *ctx, pmc_model **out) {
+    const pmc_logistic_regression_params *prm = params_;
+    pmc_status status = PMC_OK;
+    pmc_model *m = NULL;
+    double *w = NULL, *l1 = NULL;
+    logistic_problem pb;
+    PMC_TRY(problem_init(prm, data, ctx, &pb));
+    int64_t k = pb.k, p = pb.p, n_w = k * p + (prm->fit_intercept ? k : 0);
+    PMC_ALLOC(w, n_w, "LogisticRegression coefficients");
+    if (init) { /* warm start */
+        if (init->coefs.n_targets != k || init->coefs.n_features != p) {
+            status = pmc_fail(PMC_ERR_VALUE,
+                              "Initialization coef is of shape (%lld, %lld), expected shape "
+                              "(%lld, %lld)",
+                              (long long)init->coefs.n_targets, (long long)init->coefs.n_features,
+                              (long long)k, (long long)p);
+            goto error;
+        }
+        memcpy(w, init->coefs.coef, (size_t)(k * p) * sizeof(double));
+        if (prm->fit_intercept)
+            memcpy(w + k * p, init->coefs.intercept, (size_t)k * sizeof(double));
+    }
+    double n_iter;
+    if (!is_l1_active(prm)) {
+        pmc_lbfgs_options opt = pmc_lbfgs_defaults();
+        opt.max_iter = prm->max_iter;
+        opt.gtol = prm->tol;
+        pmc_lbfgs_result res;
+        PMC_TRY(pmc_lbfgs_minimize(n_w, w, problem_fg, &pb, &opt, ctx, &res));
+        n_iter = (double)PMC_MIN(res.n_iter, prm->max_iter);
+        int lbfgs_status = pmc_lbfgs_status(res.stop);
+        if (lbfgs_status != 0)
+            pmc_warn(ctx,
+                     "lbfgs failed to converge after %lld iteration(s) (status=%d): %s. "
+                     "Increase the number of iterations (max_iter=%lld) or scale the data "
+                     "(https://scikit-learn.org/stable/modules/preprocessing.html).",
+                     (long long)n_iter, lbfgs_status, pmc_lbfgs_message(res.stop),
+                     (long long)prm->max_iter);
+    } else {
+        /* L1 weights per parameter: coef, then the intercept (liblinear only). */
+        PMC_ALLOC(l1, n_w, "LogisticRegression L1 weights");
+        for (int64_t i = 0; i < n_w; i++) l1[i] = i < k * p ? pb.l1 : pb.l1_b;
+        pmc_lbfgs_options opt = pmc_lbfgs_defaults();
+        opt.max_iter = prm->max_iter;
+        opt.gtol = prm->tol;
+        pmc_lbfgs_result res;
+        PMC_TRY(pmc_lbfgs_minimize_l1(n_w, w, l1, problem_fg, &pb, &opt, ctx, &res));
+        n_iter = (double)res.n_iter;
+        int solver_status = pmc_lbfgs_status(res.stop);
+        if (solver_status == 1)
+            pmc_warn(ctx,
+                     "The max_iter was reached which means the coef_ did not converge "
+                     "(proximal quasi-Newton solver, max_iter=%lld: largest subgradient "
+                     "%.3g > tol %.3g).",
+                     (long long)prm->max_iter, res.grad_max, prm->tol);
+        else if (solver_status != 0)
+            pmc_warn(ctx,
+                     "The proximal quasi-Newton solver stopped after %lld iteration(s) without "
+                     "converging: no step decreases the objective (largest subgradient %.3g > "
+                     "tol %.3g). You might want to scale the data.",
+                     (long long)res.n_iter, res.grad_max, prm->tol);
+    }
+    PMC_TRY(model_alloc(k, p, prm->n_classes, &m));
+    memcpy(m->coefs.coef, w, (size_t)(k * p) * sizeof(double));
+    for (int64_t t = 0; t < k; t++) m->coefs.intercept[t] = prm->fit_intercept ? w[k * p + t] : 0.0;
+    m->n_iter = n_iter;
+    *out = m;
+    m = NULL;
+error:
+    problem_release(&pb);
+    free(w);
+    free(l1);
+    logistic_free(&m);
+    return status;
+}
+
+static pmc_dtype promote(pmc_dtype a, pmc_dtype b) {
+    return (a == PMC_FLOAT32 && b == PMC_FLOAT32) ? PMC_FLOAT32 : PMC_FLOAT64;
+}
+
+static pmc_status logistic_output_shape(const pmc_model *m, pmc_method method, pmc_dtype X_dtype,
+                                        int64_t *n_cols, pmc_dtype *dtype) {
+    switch (method) {
+    case PMC_PREDICT: /* class indices, mapped to classes_ in Python */
+        *n_cols = 0;
+        *dtype = PMC_FLOAT64;
+        return PMC_OK;
+    case PMC_DECISION_FUNCTION:
+        *n_cols = m->coefs.n_targets == 1 ? 0 : m->coefs.n_targets;
+        *dtype = promote(X_dtype, m->coef_dtype);
+        return PMC_OK;
+    case PMC_PREDICT_PROBA:
+        *n_cols = m->n_classes;
+        *dtype = promote(X_dtype, m->coef_dtype);
+        return PMC_OK;
+    default:
+        return pmc_fail(PMC_ERR_UNSUPPORTED, "LogisticRegression has no %s",
+                        pmc_method_name(method));
+    }
+}
+
+typedef struct {
+    const pmc_model *m;
+    pmc_method method;
+    const pmc_matrix *X;
+    pmc_rows rows;
+    pmc_view *out;
+    int64_t block;
+    const volatile int *interrupt;
+} apply_job;
+
+static pmc_status apply_block(int64_t task, int thread, void *arg) {
+    apply_job *job = arg;
+    const pmc_linear_coefs *c = &job->m->coefs;
+    pmc_status status = PMC_OK;
+    int64_t k = c->n_targets, first = task * job->block;
+    int64_t count = PMC_MIN(job->block, job->rows.n - first);
+    double *z = NULL;
+    pmc_ctx one = pmc_ctx_default();
+    one.interrupt = (volatile int *)job->interrupt;
+    PMC_ALLOC(z, count * k, "LogisticRegression decision block");
+    pmc_view zv = k == 1 ? pmc_view_1d(z, PMC_FLOAT64, count)
+                         : pmc_view_2d(z, PMC_FLOAT64, count, k);
+    PMC_TRY(pmc_linear_decision(c->coef, c->intercept, k, job->X,
+                                sub_rows(&job->rows, first, count), &one, &zv));
+    for (int64_t b = 0; b < count; b++) {
+        const double *zi = z + b * k;
+        if (job->method == PMC_PREDICT) {
+            int64_t best = 0;
+            if (k == 1) best = zi[0] > 0.0;
+            else
+                for (int64_t t = 1; t < k; t++)
+                    if (zi[t] > zi[best]) best = t;
+            pmc_put(job->out, first + b, 0, (double)best);
+        } else if (k == 1) { /* [1 - expit(z), expit(z)] */
+            double e = exp(-fabs(zi[0])), p1 = zi[0] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+            pmc_put(job->out, first + b, 0, 1.0 - p1);
+            pmc_put(job->out, first + b, 1, p1);
+        } else { /* softmax */
+            double zmax = zi[0], sum = 0.0;
+            for (int64_t t = 1; t < k; t++) zmax = PMC_MAX(zmax, zi[t]);
+            for (int64_t t = 0; t < k; t++) sum += exp(zi[t] - zmax);
+            for (int64_t t = 0; t < k; t++)
+                pmc_put(job->out, first + b, t, exp(zi[t] - zmax) / sum);
+        }
+    }
+error:
+    free(z);
+    return status;
+}
+
+static pmc_status logistic_apply(const pmc_model *m, pmc_method method, const pmc_matrix *X,
+                                 pmc_rows rows, pmc_ctx *ctx, pmc_view *out) {
+    if (method == PMC_DECISION_FUNCTION)
+        return pmc_linear_coefs_decision(&m->coefs, X, rows, ctx, out);
+    if (method != PMC_PREDICT && method != PMC_PREDICT_PROBA)
+        return pmc_fail(PMC_ERR_UNSUPPORTED, "LogisticRegression has no %s",
+                        pmc_method_name(method));
+    if (X->n_cols != m->coefs.n_features)
+        return pmc_fail(PMC_ERR_VALUE, "X has %lld features, but LogisticRegression is expecting "
+                                       "%lld features as input",
+                        (long long)X->n_cols, (long long)m->coefs.n_features);
+    if (X->n_cols > INT32_MAX) return pmc_fail(PMC_ERR_VALUE, "X has too many columns");
+    apply_job job = {m, method, X, rows, out, PMC_MAX(pmc_block_rows(X->n_cols), 256),
+                     ctx->interrupt};
+    int64_t n_tasks = (rows.n + job.block - 1) / job.block;
+    return pmc_parallel_for(n_tasks, ctx->n_threads, ctx, apply_block, &job);
+}
+
+static pmc_status logistic_export(const pmc_model *m, pmc_arrays *out) {
+    pmc_status status = PMC_OK;
+    PMC_TRY(pmc_linear_coefs_export(&m->coefs, out));
+    PMC_TRY(pmc_export(out, "n_iter_", &m->n_iter, 1, 0));
+error:
+    return status;
+}
+
+static pmc_status logistic_import(const pmc_arrays *in, pmc_model **out) {
+    pmc_status status = PMC_OK;
+    pmc_model *m = NULL;
+    PMC_ALLOC(m, 1, "LogisticRegression");
+    PMC_TRY(pmc_linear_coefs_import(in, &m->coefs));
+    if (m->coefs.n_features < 1 || m->coefs.n_targets < 1) {
+        status = pmc_fail(PMC_ERR_VALUE, "coef_ must have at least one row and one column");
+        goto error;
+    }
+    m->n_classes = m->coefs.n_targets == 1 ? 2 : m->coefs.n_targets;
+    m->coef_dtype = pmc_arrays_find(in, "coef_")->dtype;
+    for (int64_t i = 0; i < m->coefs.n_targets * m->coefs.n_features; i++)
+        if (!isfinite(m->coefs.coef[i])) {
+            status = pmc_fail(PMC_ERR_VALUE, "coef_ must be finite");
+            goto error;
+        }
+    for (int64_t t = 0; t < m->coefs.n_targets; t++)
+        if (!isfinite(m->coefs.intercept[t])) {
+            status = pmc_fail(PMC_ERR_VALUE, "intercept_ must be finite");
+            goto error;
+        }
+    *out = m;
+    return PMC_OK;
+error:
+    logistic_free(&m);
+    return status;
+}
+
+static const char *const solver_choices[] = {"lbfgs", "liblinear", "newton-cg",
+                                             "newton-cholesky", "sag", "saga", NULL};
+
+#define P_(field) offsetof(pmc_logistic_regression_params, field)
+static const pmc_param_spec logistic_params[] = {
+    {"C", PMC_PARAM_DOUBLE, P_(C), NULL},
+    {"l1_ratio", PMC_PARAM_DOUBLE, P_(l1_ratio), NULL},
+    {"tol", PMC_PARAM_DOUBLE, P_(tol), NULL},
+    {"max_iter", PMC_PARAM_INT, P_(max_iter), NULL},
+    {"fit_intercept", PMC_PARAM_BOOL, P_(fit_intercept), NULL},
+    {"intercept_scaling", PMC_PARAM_DOUBLE, P_(intercept_scaling), NULL},
+    {"solver", PMC_PARAM_CHOICE, P_(solver), solver_choices},
+    {"n_classes", PMC_PARAM_INT, P_(n_classes), NULL},
+};
+#undef P_
+
+const pmc_estimator pmc_logistic_regression_estimator = {
+    "LogisticRegression",
+    sizeof(pmc_logistic_regression_params),
+    logistic_params,
+    (int)(sizeof logistic_params / sizeof logistic_params[0]),
+    logistic_fit,
+    logistic_output_shape,
+    logistic_apply,
+    logistic_export,
+    logistic_import,
+    logistic_free};

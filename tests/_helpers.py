@@ -1,0 +1,157 @@
+"""Shared helpers of the generic estimator tests (test_common.py,
+test_estimator_contract.py): what kind of estimator something is, data that
+suits it, its outputs, its fitted state, and running code in a fresh
+interpreter that imports the same pymlcore as the test process."""
+
+import importlib
+import inspect
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+from sklearn.base import is_classifier, is_regressor
+from sklearn.utils import get_tags
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+# ---- what an estimator is --------------------------------------------------------
+
+def kind(estimator):
+    """"classifier", "regressor" or "transformer", from scikit-learn's tags."""
+    if is_classifier(estimator):
+        return "classifier"
+    if is_regressor(estimator):
+        return "regressor"
+    if get_tags(estimator).transformer_tags is not None:
+        return "transformer"
+    raise AssertionError(f"{type(estimator).__name__} is neither a classifier, a regressor "
+                         f"nor a transformer: teach tests/_helpers.py about it")
+
+
+def needs_y(estimator):
+    return kind(estimator) != "transformer" or get_tags(estimator).target_tags.required
+
+
+def accepts_sample_weight(estimator):
+    return "sample_weight" in inspect.signature(estimator.fit).parameters
+
+
+def methods(estimator):
+    """The output methods whose results the contract compares."""
+    names = {"classifier": ["predict", "predict_proba", "decision_function"],
+             "regressor": ["predict"],
+             "transformer": ["transform"]}[kind(estimator)]
+    return [m for m in names if hasattr(estimator, m)]
+
+
+def outputs(estimator, X):
+    """{method: result} of every output method on X, as dense arrays."""
+    result = {}
+    for name in methods(estimator):
+        out = getattr(estimator, name)(X)
+        result[name] = out.toarray() if hasattr(out, "toarray") else np.asarray(out)
+    return result
+
+
+def fitted_state(estimator):
+    """The public fitted attributes (name ending in "_"), for exact comparison."""
+    return {k: v for k, v in vars(estimator).items()
+            if k.endswith("_") and not k.startswith("_")}
+
+
+def assert_same_state(a, b, context=""):
+    sa, sb = fitted_state(a), fitted_state(b)
+    assert sa.keys() == sb.keys(), context
+    for key in sa:
+        va, vb = sa[key], sb[key]
+        if isinstance(va, np.ndarray) or np.isscalar(va):
+            np.testing.assert_array_equal(va, vb, err_msg=f"{context}: {key}")
+        else:
+            assert type(va) is type(vb), f"{context}: {key}"
+
+
+def sklearn_counterpart(cls):
+    """scikit-learn's class of the same name in the mirrored namespace
+    (pymlcore.linear_model.Lasso -> sklearn.linear_model.Lasso), or None."""
+    public = cls.__module__.split(".")[1]
+    try:
+        module = importlib.import_module(f"sklearn.{public}")
+    except ImportError:
+        return None
+    return getattr(module, cls.__name__, None)
+
+
+# ---- data ------------------------------------------------------------------------
+
+def make_data(estimator, n_samples=300, n_features=8, random_state=0):
+    """(X, y) suited to the estimator: classes for a classifier, a noisy linear
+    target for a regressor (also given to transformers, which ignore it)."""
+    from sklearn.datasets import make_classification, make_regression
+
+    if kind(estimator) == "classifier":
+        X, y = make_classification(n_samples=n_samples, n_features=n_features,
+                                   n_informative=min(4, n_features), n_redundant=0,
+                                   random_state=random_state)
+    else:
+        X, y = make_regression(n_samples=n_samples, n_features=n_features,
+                               n_informative=min(5, n_features), noise=1.0,
+                               random_state=random_state)
+        # Features of different location and scale, as a scaler meets them.
+        X = X * np.linspace(0.5, 20.0, n_features) + np.linspace(-100.0, 100.0, n_features)
+    if get_tags(estimator).input_tags.positive_only:
+        X = np.abs(X)
+    return X, y
+
+
+def fit_args(estimator, y):
+    return (y,) if needs_y(estimator) else ()
+
+
+def make_estimator(cls, **params):
+    """cls with default parameters, random_state fixed where it has one."""
+    estimator = cls()
+    names = estimator.get_params()
+    if "random_state" in names:
+        params.setdefault("random_state", 0)
+    return estimator.set_params(**{k: v for k, v in params.items() if k in names})
+
+
+# ---- a fresh interpreter -----------------------------------------------------------
+
+def _preamble():
+    """Code that makes a child interpreter import the pymlcore this process
+    imported: the editable install normally, or the build staged by
+    scripts/sanitize.sh (whose runner removes the editable import hook)."""
+    import pymlcore
+
+    lines = ["import sys", f"sys.path.insert(0, {TESTS_DIR!r})"]
+    editable = any(type(f).__name__ == "ScikitBuildRedirectingFinder" for f in sys.meta_path)
+    if not editable:
+        root = os.path.dirname(os.path.dirname(os.path.abspath(pymlcore.__file__)))
+        lines += ["sys.meta_path[:] = [f for f in sys.meta_path "
+                  "if type(f).__name__ != 'ScikitBuildRedirectingFinder']",
+                  f"sys.path.insert(0, {root!r})"]
+    return "\n".join(lines) + "\n"
+
+
+def run_python(code, timeout=300):
+    """Runs `code` in a fresh interpreter; returns the CompletedProcess.  The
+    code prints its result as JSON on its last stdout line."""
+    return subprocess.run([sys.executable, "-c", _preamble() + textwrap.dedent(code)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def run_python_json(code, timeout=300):
+    """Like run_python; returns the parsed last stdout line, or raises
+    AssertionError with the child's output if it failed or crashed."""
+    proc = run_python(code, timeout=timeout)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise AssertionError(f"child interpreter exited with {proc.returncode}\n"
+                             f"--- stdout ---\n{proc.stdout[-4000:]}\n"
+                             f"--- stderr ---\n{proc.stderr[-4000:]}")
+    return json.loads(lines[-1])
