@@ -56,7 +56,7 @@ cmake -S "$ROOT" -B "$BUILD_DIR/ext" -G Ninja -DSKBUILD=ON -DPMC_SANITIZE=ON \
 ninja -C "$BUILD_DIR/ext"
 rm -rf "$BUILD_DIR/stage"
 mkdir -p "$BUILD_DIR/stage"
-cp -r "$ROOT/pymlcore" "$BUILD_DIR/stage/"
+cp -r "$ROOT/src/pymlcore" "$BUILD_DIR/stage/"
 find "$BUILD_DIR/stage" -name '__pycache__' -prune -exec rm -rf {} +
 find "$BUILD_DIR/ext" -name '_core*.so' -exec cp {} "$BUILD_DIR/stage/pymlcore/" \;
 
