@@ -2,24 +2,19 @@
  * pmc views (never copying, never writing), parameter dicts into the C parameter
  * structs described by each estimator's schema, runs the C call with the GIL
  * released, and maps a pmc_status to a Python exception.  Every estimator goes
- * through the same three entry points (fit, apply, schema), so there is no
- * per-estimator binding code. */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#define NPY_NO_DEPRECATED_API NPY_2_0_API_VERSION
-#include <numpy/arrayobject.h>
+ * through the same entry points (fit, apply, schema; fit_grouped and apply_grouped
+ * in grouped.c), so there is no per-estimator binding code. */
+#define PMC_BINDINGS_MAIN /* this file imports NumPy's C-API table */
+#include "bindings.h"
 
-#include <signal.h>
 #include <string.h>
-
-#include "pmc/pmc.h"
 
 /* ---- arrays -> views ------------------------------------------------------ */
 
 /* Fills `out` with a view of `obj`, which must be an aligned, native-order
  * ndarray of at most 2 dimensions; float32/float64, or int32/int64 when
  * `allow_int`.  The caller keeps `obj` alive while the view is used. */
-static int view_from_array(PyObject *obj, const char *name, int allow_int, pmc_view *out) {
+int view_from_array(PyObject *obj, const char *name, int allow_int, pmc_view *out) {
     if (!PyArray_Check(obj)) {
         PyErr_Format(PyExc_TypeError, "%s must be a numpy array, got %s", name,
                      Py_TYPE(obj)->tp_name);
@@ -62,14 +57,14 @@ static int view_from_array(PyObject *obj, const char *name, int allow_int, pmc_v
 }
 
 /* None -> an absent view (ndim 0). */
-static int optional_view(PyObject *obj, const char *name, int allow_int, pmc_view *out) {
+int optional_view(PyObject *obj, const char *name, int allow_int, pmc_view *out) {
     memset(out, 0, sizeof *out);
     if (obj == Py_None) return 0;
     return view_from_array(obj, name, allow_int, out);
 }
 
 /* X is an ndarray, or ("csr", data, indices, indptr, n_rows, n_cols). */
-static int matrix_from_object(PyObject *obj, pmc_matrix *X) {
+int matrix_from_object(PyObject *obj, pmc_matrix *X) {
     memset(X, 0, sizeof *X);
     if (PyTuple_Check(obj)) {
         PyObject *kind, *data, *indices, *indptr;
@@ -109,7 +104,7 @@ static int matrix_from_object(PyObject *obj, pmc_matrix *X) {
 
 /* ---- status -> exception ---------------------------------------------------- */
 
-static PyObject *raise_status(pmc_status status) {
+PyObject *raise_status(pmc_status status) {
     const char *msg = pmc_last_error();
     switch (status) {
     case PMC_ERR_VALUE:
@@ -122,7 +117,7 @@ static PyObject *raise_status(pmc_status status) {
     return NULL;
 }
 
-static int warn_convergence(const char *message) {
+int warn_convergence(const char *message) {
     PyObject *module = PyImport_ImportModule("sklearn.exceptions");
     if (!module) return -1;
     PyObject *category = PyObject_GetAttrString(module, "ConvergenceWarning");
@@ -146,12 +141,7 @@ static void on_sigint(int signum) {
     interrupt_flag = 1;
 }
 
-typedef struct {
-    int active;
-    struct sigaction previous;
-} interrupt_guard;
-
-static void guard_enter(interrupt_guard *g, pmc_ctx *ctx) {
+void guard_enter(interrupt_guard *g, pmc_ctx *ctx) {
     g->active = 0;
     if (PyThread_get_thread_ident() != main_thread_ident) return;
     struct sigaction action;
@@ -166,7 +156,7 @@ static void guard_enter(interrupt_guard *g, pmc_ctx *ctx) {
 }
 
 /* Restores Python's handler; -1 with KeyboardInterrupt set if Ctrl-C came. */
-static int guard_exit(interrupt_guard *g) {
+int guard_exit(interrupt_guard *g) {
     if (!g->active) return 0;
     sigaction(SIGINT, &g->previous, NULL);
     if (interrupt_flag) {
@@ -179,14 +169,14 @@ static int guard_exit(interrupt_guard *g) {
 
 /* ---- parameters ----------------------------------------------------------- */
 
-static const pmc_estimator *find_estimator(const char *name) {
+const pmc_estimator *find_estimator(const char *name) {
     const pmc_estimator *est = pmc_find_estimator(name);
     if (!est) PyErr_Format(PyExc_ValueError, "unknown estimator '%s'", name);
     return est;
 }
 
 /* Fills the estimator's parameter struct from a dict holding exactly its schema. */
-static int parse_params(const pmc_estimator *est, PyObject *dict, void *params) {
+int parse_params(const pmc_estimator *est, PyObject *dict, void *params) {
     if (!PyDict_Check(dict)) {
         PyErr_SetString(PyExc_TypeError, "params must be a dict");
         return -1;
@@ -250,7 +240,7 @@ static int parse_params(const pmc_estimator *est, PyObject *dict, void *params) 
 
 /* ---- model state <-> dict ------------------------------------------------- */
 
-static int npy_type(pmc_dtype dtype) {
+int npy_type(pmc_dtype dtype) {
     switch (dtype) {
     case PMC_FLOAT32: return NPY_FLOAT32;
     case PMC_FLOAT64: return NPY_FLOAT64;
@@ -260,7 +250,7 @@ static int npy_type(pmc_dtype dtype) {
 }
 
 /* Copies exported views (owned by the model) into new NumPy arrays. */
-static PyObject *arrays_to_dict(const pmc_arrays *arrays) {
+PyObject *arrays_to_dict(const pmc_arrays *arrays) {
     PyObject *dict = PyDict_New();
     if (!dict) return NULL;
     for (int i = 0; i < arrays->n; i++) {
@@ -285,7 +275,7 @@ error:
 }
 
 /* Views of the dict's arrays; keys and arrays stay alive with the dict. */
-static int dict_to_arrays(PyObject *dict, pmc_arrays *arrays) {
+int dict_to_arrays(PyObject *dict, pmc_arrays *arrays) {
     memset(arrays, 0, sizeof *arrays);
     if (!PyDict_Check(dict)) {
         PyErr_SetString(PyExc_TypeError, "model state must be a dict of arrays");
@@ -310,7 +300,7 @@ static int dict_to_arrays(PyObject *dict, pmc_arrays *arrays) {
 }
 
 /* Rebuilds a model from state; validation runs in C (shapes, index ranges). */
-static int import_model(const pmc_estimator *est, PyObject *state, pmc_model **model) {
+int import_model(const pmc_estimator *est, PyObject *state, pmc_model **model) {
     pmc_arrays arrays;
     if (dict_to_arrays(state, &arrays)) return -1;
     pmc_status status;
@@ -326,7 +316,7 @@ static int import_model(const pmc_estimator *est, PyObject *state, pmc_model **m
 
 /* ---- entry points --------------------------------------------------------- */
 
-static int resolve_threads(int n_threads) { return n_threads < 1 ? 1 : n_threads; }
+int resolve_threads(int n_threads) { return n_threads < 1 ? 1 : n_threads; }
 
 static PyObject *py_fit(PyObject *self, PyObject *args, PyObject *kwargs) {
     (void)self;
@@ -391,7 +381,7 @@ done:
     return result;
 }
 
-static int method_from_name(const char *s, pmc_method *out) {
+int method_from_name(const char *s, pmc_method *out) {
     for (int m = 0; m < PMC_N_METHODS; m++)
         if (strcmp(pmc_method_name((pmc_method)m), s) == 0) {
             *out = (pmc_method)m;
@@ -538,6 +528,12 @@ static PyMethodDef methods[] = {
      "apply(estimator, method, state, X, n_threads=1, out=None) -> ndarray (out if given)"},
     {"estimators", py_estimators, METH_NOARGS,
      "estimators() -> {name: {param: (kind, [choices])}}"},
+    {"fit_grouped", (PyCFunction)(void (*)(void))py_fit_grouped, METH_VARARGS | METH_KEYWORDS,
+     "fit_grouped(estimator, params, X, y, sample_weight, codes, n_groups, key_hash, n_threads=1,"
+     " seed=0, progress=None, cancel=None) -> (states, errors, warnings)"},
+    {"apply_grouped", (PyCFunction)(void (*)(void))py_apply_grouped, METH_VARARGS | METH_KEYWORDS,
+     "apply_grouped(estimator, method, states, X, codes, n_threads=1, progress=None, cancel=None)"
+     " -> ndarray"},
     {"build_info", py_build_info, METH_NOARGS, "compiler, OpenMP and BLAS of this build"},
     {NULL, NULL, 0, NULL}};
 

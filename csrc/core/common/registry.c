@@ -3,6 +3,7 @@
 #include "internal.h"
 #include "pmc/linear.h"
 #include "pmc/preprocessing.h"
+#include "pmc/timeseries.h"
 
 #ifdef _OPENMP
 #include <omp.h>

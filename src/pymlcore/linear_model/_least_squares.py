@@ -16,7 +16,9 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_c
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from .._engine import fit_core
+from sklearn.utils.validation import check_is_fitted
+
+from .._engine import core_matrix, fit_core
 from ._base import LinearPredictMixin
 
 __all__ = ["LinearRegression", "Ridge"]
@@ -45,11 +47,34 @@ class _LeastSquaresRegressor(LinearPredictMixin, MultiOutputMixin, RegressorMixi
                              BaseEstimator):
     """Shared by LinearRegression and Ridge: the C fit call and prediction."""
 
-    def _fit_in_c(self, X, y, sample_weight, params, n_jobs):
-        big = (X.shape[0] >= _BLAS_LIMIT_MIN_ROWS
-               or X.shape[0] * X.shape[1] >= _BLAS_LIMIT_MIN_ENTRIES)
-        return fit_core(self._core_name, params, X, _core_y(y, X.dtype), sample_weight,
-                        n_jobs=n_jobs, blas_in_threads=big)
+    # The grouped-fitting protocol (pymlcore.grouped): _core_fit_args validates and
+    # converts the whole X once (row-wise, so any group's rows are a row subset),
+    # _core_set_state sets the fitted attributes from a C state, and fit is just
+    # the two around one C call, so the grouped and the plain fit cannot diverge.
+
+    def _core_fit_args(self, X, y=None, sample_weight=None):
+        """Validated inputs and parameters of the C fit, for the whole X. Sets the
+        validation attributes (n_features_in_, feature_names_in_) as fit does."""
+        X, y, sample_weight, params = self._validated_fit_inputs(X, y, sample_weight)
+        self._core_fit_facts = {"dtype": X.dtype, "y_ndim": y.ndim, "sparse": sp.issparse(X)}
+        return {"name": self._core_name, "params": params, "X": core_matrix(X),
+                "y": _core_y(y, X.dtype), "sample_weight": sample_weight}
+
+    def _core_apply_args(self, method, X):
+        """Validated X of a C `method` ("predict") call."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32],
+                          reset=False)
+        return {"name": self._core_name, "method": method, "X": core_matrix(X)}
+
+    def _fit_through_core(self, X, y, sample_weight, n_jobs):
+        args = self._core_fit_args(X, y, sample_weight)
+        X_core = args["X"]
+        n_rows, n_cols = (X_core[4], X_core[5]) if isinstance(X_core, tuple) else X_core.shape
+        big = n_rows >= _BLAS_LIMIT_MIN_ROWS or n_rows * n_cols >= _BLAS_LIMIT_MIN_ENTRIES
+        state = fit_core(args["name"], args["params"], X_core, args["y"], args["sample_weight"],
+                         n_jobs=n_jobs, blas_in_threads=big)
+        return self._core_set_state(state)
 
     def _set_intercept_from(self, state, dtype, scalar):
         if self.fit_intercept:
@@ -210,6 +235,9 @@ class LinearRegression(_LeastSquaresRegressor):
         self : object
             Fitted estimator.
         """
+        return self._fit_through_core(X, y, sample_weight, self.n_jobs)
+
+    def _validated_fit_inputs(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, accept_sparse=False if self.positive else "csr",
                              dtype=[np.float64, np.float32], y_numeric=True,
                              multi_output=True)
@@ -218,18 +246,22 @@ class LinearRegression(_LeastSquaresRegressor):
                                                  ensure_non_negative=True)
         params = {"fit_intercept": bool(self.fit_intercept), "tol": float(self.tol),
                   "positive": bool(self.positive)}
-        state = self._fit_in_c(X, y, sample_weight, params, self.n_jobs)
-        sparse = sp.issparse(X)
+        return X, y, sample_weight, params
+
+    def _core_set_state(self, state):
+        """Sets coef_, intercept_, rank_, singular_ from a C state, as fit does."""
+        facts = self._core_fit_facts
+        dtype, y_ndim, sparse = facts["dtype"], facts["y_ndim"], facts["sparse"]
         # scikit-learn leaves nnls' and lsqr's float64 coefficients uncast when there
         # is no intercept to set.
         coef_dtype = np.float64 if (not self.fit_intercept and (self.positive or sparse)) \
-            else X.dtype
+            else dtype
         coef = state["coef_"]
-        self.coef_ = (coef[0] if y.ndim == 1 else coef).astype(coef_dtype, copy=False)
-        self._set_intercept_from(state, X.dtype, scalar=y.ndim == 1)
+        self.coef_ = (coef[0] if y_ndim == 1 else coef).astype(coef_dtype, copy=False)
+        self._set_intercept_from(state, dtype, scalar=y_ndim == 1)
         if not sparse and not self.positive:
             self.rank_ = int(state["rank_"][0])
-            self.singular_ = state["singular_"].astype(X.dtype, copy=False)
+            self.singular_ = state["singular_"].astype(dtype, copy=False)
         return self
 
     def __sklearn_tags__(self):
@@ -451,6 +483,9 @@ class Ridge(_LeastSquaresRegressor):
         self : object
             Fitted estimator.
         """
+        return self._fit_through_core(X, y, sample_weight, None)
+
+    def _validated_fit_inputs(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
                              multi_output=True, y_numeric=True)
         solver = self._resolve_solver(sp.issparse(X))
@@ -460,10 +495,15 @@ class Ridge(_LeastSquaresRegressor):
                   "fit_intercept": bool(self.fit_intercept),
                   "max_iter": -1 if self.max_iter is None else int(self.max_iter),
                   "tol": float(self.tol), "solver": solver, "positive": bool(self.positive)}
-        state = self._fit_in_c(X, y, sample_weight, params, None)
+        return X, y, sample_weight, params
+
+    def _core_set_state(self, state):
+        """Sets coef_, intercept_, solver_, n_iter_ from a C state, as fit does."""
+        facts = self._core_fit_facts
+        dtype, y_ndim = facts["dtype"], facts["y_ndim"]
         coef = state["coef_"]
-        self.coef_ = (coef[0] if coef.shape[0] == 1 else coef).astype(X.dtype, copy=False)
-        self._set_intercept_from(state, X.dtype, scalar=y.ndim == 1)
+        self.coef_ = (coef[0] if coef.shape[0] == 1 else coef).astype(dtype, copy=False)
+        self._set_intercept_from(state, dtype, scalar=y_ndim == 1)
         self.solver_ = _RIDGE_SOLVERS[int(state["solver_"][0])]
         self.n_iter_ = state["n_iter_"] if self.solver_ in ("lsqr", "sag", "saga") else None
         return self

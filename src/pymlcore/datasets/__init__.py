@@ -1,0 +1,6 @@
+"""Seeded generators of data with the shape and character of pymlcore's use cases
+(see USE_CASES.md); the original data sets are not redistributable."""
+
+from ._store_item_sales import make_store_item_sales
+
+__all__ = ["make_store_item_sales"]
