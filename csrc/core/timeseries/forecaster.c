@@ -1193,8 +1193,12 @@ static pmc_status fc_apply_task(int64_t task, int thread, void *arg_) {
             hi = yhat + z * sigma;
             t_lo = t_hi = trend;
         } else if (U > 0) {
-            pmc_rng rng; /* one stream per row, past the sample paths' streams */
-            pmc_rng_seed(&rng, (uint64_t)m->seed, (uint64_t)U + 1 + (uint64_t)i);
+            /* The noise stream is named by the date (not the row's position), so a
+             * date gets the same interval whichever rows are predicted with it. */
+            uint64_t date_bits;
+            memcpy(&date_bits, &tday, sizeof date_bits);
+            pmc_rng rng;
+            pmc_rng_seed(&rng, (uint64_t)m->seed, ((uint64_t)U + 1) ^ (date_bits * 0x9E3779B97F4A7C15ULL));
             double noise[2];
             for (int64_t s = 0; s < U; s++) {
                 double gs = g;
