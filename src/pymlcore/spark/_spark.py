@@ -1,0 +1,449 @@
+"""Grouped fit / predict / forecast on a Spark DataFrame through applyInPandas.
+
+One mechanism serves all three functions: every row gets a bucket,
+``pmod(xxhash64(key columns), n_buckets)`` computed by Spark, so all rows of a
+group land in the same bucket whatever the partitioning; then
+``groupBy(bucket).applyInPandas(fn, schema)`` calls fn once per bucket, and fn
+runs the pandas GroupedEstimator over every group of that bucket (one C call for
+estimators with a C table).  A Python call per bucket instead of per group keeps
+Spark's per-call overhead (Arrow batch, pandas frame, UDF dispatch) off the
+per-group cost.
+
+Results equal the pandas path group by group: a group's fit sees exactly its own
+rows, and its random seed is a function of the estimator's random_state and the
+group's key values (pymlcore.grouped), never of the bucket, the other groups in
+it, or the partitioning.  For that the key columns are brought to the dtypes the
+pandas path would see (integers as int64, floats as float64) before fitting,
+since the key hash depends on the dtype.
+"""
+
+import datetime
+import pickle
+
+import numpy as np
+import pandas as pd
+
+from ..grouped import GroupedEstimator
+
+__all__ = ["fit_grouped", "predict_grouped", "forecast_grouped"]
+
+# The bucket column added to the frames handed to applyInPandas (dropped in fn).
+BUCKET_COLUMN = "__pymlcore_bucket"
+# Columns of the model frame besides the keys.
+MODEL_COLUMNS = ("model", "error", "message")
+_FORECAST_COLUMNS = ("yhat", "yhat_upper", "yhat_lower")
+
+
+# ---- shared plumbing -----------------------------------------------------------
+
+def _pyspark():
+    """pyspark's functions and types modules, imported on first use so that
+    ``import pymlcore.spark`` (e.g. by pymlcore.utils.all_estimators) works
+    without pyspark installed."""
+    try:
+        import pyarrow  # noqa: F401  (applyInPandas needs it)
+        from pyspark.sql import functions, types
+    except ImportError as exc:
+        raise ImportError("pymlcore.spark needs pyspark and pyarrow: pip install "
+                          f"'pymlcore[spark]' ({exc})") from exc
+    return functions, types
+
+
+def _check_sdf(sdf, name="sdf"):
+    _pyspark()
+    from pyspark.sql import DataFrame
+    if not isinstance(sdf, DataFrame):
+        raise TypeError(f"{name} must be a Spark DataFrame, got {type(sdf).__name__}")
+
+
+def _check_not_empty(sdf, name="sdf"):
+    # One small job (it stops at the first row): an empty frame would otherwise
+    # give an empty result without a word.
+    if sdf.isEmpty():
+        raise ValueError(f"{name} is empty (0 rows): there is no group to fit")
+
+
+def _keyed_rows(sdf, by):
+    """The rows with every key present.  Rows with a null key belong to no group
+    (as in pandas groupby); dropping them before bucketing keeps a bucket of
+    null-key rows only from failing the fit of the others."""
+    _check_not_empty(sdf)
+    keyed = sdf.dropna(how="any", subset=by)
+    if keyed.isEmpty():
+        raise ValueError(f"every row has a null key in {by}: there is no group to fit")
+    return keyed
+
+
+def _check_by(by, columns, name="sdf"):
+    by = [by] if isinstance(by, str) else list(by)
+    if not by:
+        raise ValueError("by must name at least one key column")
+    missing = [c for c in by if c not in columns]
+    if missing:
+        raise KeyError(f"by: column(s) {missing} not in {name}")
+    return by
+
+
+def _check_column(value, columns, what, name="sdf"):
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a column name (str), got {type(value).__name__}")
+    if value not in columns:
+        raise KeyError(f"{what}: column {value!r} not in {name}")
+    return value
+
+
+def _check_on_error(on_error):
+    if on_error not in ("raise", "collect"):
+        raise ValueError(f"on_error must be 'raise' or 'collect', got {on_error!r}")
+
+
+def _resolve_buckets(sdf, n_buckets):
+    """n_buckets as given, or 4x Spark's default parallelism: enough buckets for
+    every core to get work and some balance, few enough that each Python call
+    holds many groups."""
+    if n_buckets is None:
+        try:
+            parallelism = sdf.sparkSession.sparkContext.defaultParallelism
+        except Exception:  # Spark Connect sessions have no SparkContext
+            parallelism = int(sdf.sparkSession.conf.get("spark.sql.shuffle.partitions"))
+        return 4 * max(int(parallelism), 1)
+    if isinstance(n_buckets, bool) or not isinstance(n_buckets, (int, np.integer)) \
+            or n_buckets < 1:
+        raise ValueError(f"n_buckets must be a positive int or None, got {n_buckets!r}")
+    return int(n_buckets)
+
+
+def _with_bucket(sdf, by, n_buckets):
+    """sdf with the bucket column: a hash of the key values computed by Spark, so
+    a group's bucket depends on its key only."""
+    F, T = _pyspark()
+    return sdf.withColumn(BUCKET_COLUMN,
+                          F.pmod(F.xxhash64(*[F.col(c) for c in by]), F.lit(n_buckets))
+                          .cast(T.IntegerType()))
+
+
+def _normalize_keys(pdf, by):
+    """Key columns with the dtypes of the pandas path (Arrow gives int32 for a
+    Spark IntegerType, float32 for a FloatType): the per-group seed is a hash of
+    the key values, and that hash depends on the dtype."""
+    for c in by:
+        kind = pdf[c].dtype.kind
+        if kind in "iu" and pdf[c].dtype != np.int64:
+            pdf[c] = pdf[c].astype(np.int64)
+        elif kind == "f" and pdf[c].dtype != np.float64:
+            pdf[c] = pdf[c].astype(np.float64)
+    return pdf
+
+
+def _for_arrow(out):
+    """out with its string columns as object: pandas 3 stores strings in Arrow
+    arrays, chunked after a concat or merge, and pyspark's Arrow writer takes
+    one array per column, not a chunked one."""
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.StringDtype):
+            out[c] = out[c].astype(object)
+    return out
+
+
+def _key_tuples(frame, by):
+    return list(frame[by].itertuples(index=False, name=None))
+
+
+def model_schema(key_fields):
+    """The schema of the model frame: the key fields, then ``model`` (the pickled
+    fitted estimator), ``error`` and ``message`` (null unless the fit failed)."""
+    _, T = _pyspark()
+    return T.StructType(list(key_fields) + [
+        T.StructField("model", T.BinaryType(), True),
+        T.StructField("error", T.StringType(), True),
+        T.StructField("message", T.StringType(), True)])
+
+
+# ---- fit -----------------------------------------------------------------------
+
+def fit_grouped(sdf, estimator, by, target, features=None, *, n_buckets=None, n_jobs=1,
+                on_error="raise"):
+    """Fits one clone of `estimator` per group of a Spark DataFrame.
+
+    Parameters
+    ----------
+    sdf : pyspark.sql.DataFrame
+        Keys, target and feature columns.
+    estimator : estimator object
+        Cloned per group, as in :class:`pymlcore.grouped.GroupedEstimator`.
+    by : str or list of str
+        Key column(s).  Rows with a null key belong to no group.
+    target : str
+        The target column.
+    features : list of str, default=None
+        Feature columns; None means every column but the keys and the target.
+    n_buckets : int, default=None
+        Buckets the groups are hashed into; each bucket is one Python call that
+        fits all its groups.  None: 4x the session's default parallelism.
+    n_jobs : int, default=1
+        Threads across the groups of one bucket.  Spark already runs one task per
+        core, so one thread per task avoids oversubscription.
+    on_error : {'raise', 'collect'}, default='raise'
+        'raise': a failing group fails the Spark job, the group key in the
+        message.  'collect': the group's row has a null ``model`` and its
+        exception type and message in ``error`` and ``message``.
+
+    Returns
+    -------
+    models : pyspark.sql.DataFrame
+        One row per group: the key columns (with their input types), ``model``
+        (the fitted estimator, pickled; load it with ``pickle.loads`` -- as with
+        any pickle, only from a source you trust), ``error`` and ``message``.
+        Lazy, like any Spark DataFrame: the fits run when it is used (cache or
+        save it to fit once).
+    """
+    _check_sdf(sdf)
+    _check_on_error(on_error)
+    columns = sdf.columns
+    by = _check_by(by, columns)
+    target = _check_column(target, columns, "target")
+    if target in by:
+        raise ValueError(f"target {target!r} is also a key column")
+    if features is None:
+        features = [c for c in columns if c not in by and c != target]
+    else:
+        features = [features] if isinstance(features, str) else list(features)
+        missing = [c for c in features if c not in columns]
+        if missing:
+            raise KeyError(f"features: column(s) {missing} not in sdf")
+    if not features:
+        raise ValueError("features: no feature column (every column is a key or the target)")
+    n_buckets = _resolve_buckets(sdf, n_buckets)
+    keyed = _keyed_rows(sdf.select(*by, target, *features), by)
+    schema = model_schema([sdf.schema[c] for c in by])
+
+    def fit_bucket(pdf):
+        pdf = _normalize_keys(pdf.drop(columns=BUCKET_COLUMN), by)
+        grouped = GroupedEstimator(estimator, by, n_jobs=n_jobs, on_error=on_error,
+                                   progress=False).fit(pdf, target, features)
+        fitted = grouped.estimators_
+        out = grouped.keys_.copy()
+        out["model"] = [pickle.dumps(fitted[k], protocol=pickle.HIGHEST_PROTOCOL)
+                        if k in fitted else None for k in _key_tuples(out, by)]
+        errors = {k: (kind, message) for k, kind, message in zip(
+            _key_tuples(grouped.errors_, by), grouped.errors_["error"],
+            grouped.errors_["message"])}
+        out["error"] = [errors[k][0] if k in errors else None for k in _key_tuples(out, by)]
+        out["message"] = [errors[k][1] if k in errors else None
+                          for k in _key_tuples(out, by)]
+        return _for_arrow(out)
+
+    return (_with_bucket(keyed, by, n_buckets)
+            .groupBy(BUCKET_COLUMN).applyInPandas(fit_bucket, schema))
+
+
+# ---- predict -------------------------------------------------------------------
+
+def predict_grouped(sdf, models, *, features=None, prediction_col="prediction",
+                    n_buckets=None, on_error="raise"):
+    """Predictions of each row's group model.
+
+    Parameters
+    ----------
+    sdf : pyspark.sql.DataFrame
+        Key and feature columns (any others are passed through).
+    models : pyspark.sql.DataFrame
+        The model frame of :func:`fit_grouped`; its key columns are all its
+        columns but ``model``, ``error`` and ``message``.
+    features : list of str, default=None
+        Feature columns; None uses each model's ``feature_names_in_`` (set when it
+        was fitted by fit_grouped).
+    prediction_col : str, default='prediction'
+        Name of the added column (double).
+    n_buckets : int, default=None
+        As in fit_grouped (need not be the same value).
+    on_error : {'raise', 'collect'}, default='raise'
+        Rows whose group has no model (unseen in fit, its fit failed, or a null
+        key): 'raise' fails the job naming the key, 'collect' gives a null
+        prediction.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        The columns of sdf plus `prediction_col`; Spark does not keep the row
+        order.
+
+    Notes
+    -----
+    The data and the models of a bucket meet in one call (a cogroup on the
+    bucket, no join of the model bytes to every row); inside it each group's
+    model predicts all the group's rows with one ``predict`` call.
+    """
+    _check_sdf(sdf)
+    _check_sdf(models, "models")
+    _check_on_error(on_error)
+    _, T = _pyspark()
+    missing = [c for c in MODEL_COLUMNS if c not in models.columns]
+    if missing:
+        raise ValueError(f"models: column(s) {missing} missing; pass the frame returned "
+                         "by fit_grouped")
+    by = [c for c in models.columns if c not in MODEL_COLUMNS]
+    by = _check_by(by, sdf.columns)
+    if not isinstance(prediction_col, str) or prediction_col in sdf.columns:
+        raise ValueError(f"prediction_col must be a new column name, got {prediction_col!r}")
+    if features is not None:
+        features = [features] if isinstance(features, str) else list(features)
+        missing = [c for c in features if c not in sdf.columns]
+        if missing:
+            raise KeyError(f"features: column(s) {missing} not in sdf")
+    n_buckets = _resolve_buckets(sdf, n_buckets)
+    _check_not_empty(sdf)
+    schema = T.StructType(list(sdf.schema.fields) +
+                          [T.StructField(prediction_col, T.DoubleType(), True)])
+
+    def predict_bucket(data, bucket_models):
+        if len(data) == 0:  # a bucket may hold models but no data rows
+            return pd.DataFrame({field.name: pd.Series([], dtype=object)
+                                 for field in schema.fields})
+        data = data.drop(columns=BUCKET_COLUMN).reset_index(drop=True)
+        keys = _normalize_keys(data[by].copy(), by)
+        loaded = {}
+        if len(bucket_models):  # a bucket may hold data rows but no model
+            bucket_models = _normalize_keys(bucket_models.drop(columns=BUCKET_COLUMN), by)
+            loaded = {k: (pickle.loads(m) if m is not None else None)
+                      for k, m in zip(_key_tuples(bucket_models, by), bucket_models["model"])}
+        if on_error == "raise" and keys.isna().any(axis=None):
+            raise ValueError(f"sdf: a row has a missing key in {by}, so no group model")
+        prediction = np.full(len(data), np.nan)
+        for key, rows in keys.groupby(by, sort=False, dropna=True).indices.items():
+            key = key if isinstance(key, tuple) else (key,)
+            model = loaded.get(key)
+            if model is None:
+                if on_error == "raise":
+                    reason = "was not seen in fit" if key not in loaded else "failed to fit"
+                    raise ValueError(f"sdf: group {by}={key} {reason}")
+                continue
+            columns = features if features is not None else list(model.feature_names_in_)
+            prediction[rows] = model.predict(data[columns].iloc[rows])
+        data[prediction_col] = prediction
+        return _for_arrow(data)
+
+    return (_with_bucket(sdf, by, n_buckets).groupBy(BUCKET_COLUMN)
+            .cogroup(_with_bucket(models, by, n_buckets).groupBy(BUCKET_COLUMN))
+            .applyInPandas(predict_bucket, schema))
+
+
+# ---- forecast ------------------------------------------------------------------
+
+def forecast_grouped(sdf, estimator, by, periods, *, time_col="ds", target="y", freq="D",
+                     include_history=True, training_date=None, n_buckets=None, n_jobs=1):
+    """Fits a forecaster per group and forecasts, in one pass per bucket.
+
+    The Spark recipe for Prophet per store-item (fit and forecast inside one
+    grouped-map UDF), with every group of a bucket fitted by one
+    GroupedEstimator call, ``GroupedEstimator(estimator, by).fit(rows, target,
+    [time_col])``; then each group's model predicts its history dates (when
+    include_history, one call) and ``make_future_dataframe(periods, freq,
+    include_history=False)`` (another call): the dates Prophet's
+    ``make_future_dataframe(include_history=True)`` gives.  Seeded intervals
+    depend on the rows of a predict call, so the future rows equal those of
+    ``GroupedEstimator.forecast(periods, freq, include_history=False)``.
+
+    Parameters
+    ----------
+    sdf : pyspark.sql.DataFrame
+        History: key columns, `time_col` (date or timestamp) and `target`.
+    estimator : forecaster
+        An estimator with a Prophet face (``fit(X, y)`` with X the time column,
+        ``make_future_dataframe`` and a ``predict`` returning ``ds, yhat,
+        yhat_lower, yhat_upper``), e.g. :class:`pymlcore.timeseries.Forecaster`.
+    by : str or list of str
+        Key column(s).
+    periods : int
+        Forecast horizon, in steps of `freq`.
+    time_col, target : str, default 'ds', 'y'
+        The time and target columns.
+    freq : str, default='D'
+        pandas frequency of the future dates.
+    include_history : bool, default=True
+        Also return the fitted values over the history (with the observed
+        target); otherwise only the future rows.
+    training_date : datetime.date, default=None
+        Value of the ``training_date`` column; None: today (UTC), taken once on
+        the driver so that every group gets the same date.
+    n_buckets, n_jobs
+        As in :func:`fit_grouped`.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        Columns `time_col`, the keys, `target` (null on future rows), ``yhat,
+        yhat_upper, yhat_lower`` (double) and ``training_date`` (date), the layout
+        of the original store-item recipe.  A group whose fit fails fails the
+        job, the key in the message.
+    """
+    _check_sdf(sdf)
+    _, T = _pyspark()
+    columns = sdf.columns
+    by = _check_by(by, columns)
+    time_col = _check_column(time_col, columns, "time_col")
+    target = _check_column(target, columns, "target")
+    if time_col in by or target in by or time_col == target:
+        raise ValueError("time_col, target and the key columns must be distinct")
+    time_type = sdf.schema[time_col].dataType
+    if not isinstance(time_type, (T.DateType, T.TimestampType, T.TimestampNTZType)):
+        raise TypeError(f"time_col: column {time_col!r} must be a date or timestamp, got "
+                        f"{time_type.simpleString()}")
+    if isinstance(periods, bool) or not isinstance(periods, (int, np.integer)) or periods < 0:
+        raise ValueError(f"periods must be a non-negative int, got {periods!r}")
+    if training_date is None:
+        training_date = datetime.datetime.now(datetime.timezone.utc).date()
+    elif not isinstance(training_date, datetime.date):
+        raise TypeError(f"training_date must be a datetime.date, got "
+                        f"{type(training_date).__name__}")
+    if isinstance(training_date, datetime.datetime):
+        training_date = training_date.date()
+    n_buckets = _resolve_buckets(sdf, n_buckets)
+    keyed = _keyed_rows(sdf.select(*by, time_col, target), by)
+    target_field = sdf.schema[target]
+    schema = T.StructType(
+        [T.StructField(time_col, time_type, True)] + [sdf.schema[c] for c in by]
+        + [T.StructField(target, target_field.dataType, True)]
+        + [T.StructField(c, T.DoubleType(), True) for c in _FORECAST_COLUMNS]
+        + [T.StructField("training_date", T.DateType(), True)])
+    integral_target = isinstance(target_field.dataType, T.IntegralType)
+    as_date = isinstance(time_type, T.DateType)
+    periods = int(periods)
+
+    def forecast_bucket(pdf):
+        pdf = _normalize_keys(pdf.drop(columns=BUCKET_COLUMN), by)
+        pdf[time_col] = pd.to_datetime(pdf[time_col]).astype("datetime64[ns]")
+        grouped = GroupedEstimator(estimator, by, n_jobs=n_jobs, on_error="raise",
+                                   progress=False).fit(pdf, target, [time_col])
+        models = grouped.estimators_
+        frames = []
+        # Each group predicts its history dates (when asked) and its `periods`
+        # future steps in two calls, so the future rows, intervals included, are
+        # exactly those of GroupedEstimator.forecast(include_history=False) (seeded
+        # interval draws depend on the rows of a call).  The history dates come from
+        # the rows, since a model set from a C state need not keep its history.
+        for key, rows in pdf.groupby(by, sort=True, dropna=True).indices.items():
+            key = key if isinstance(key, tuple) else (key,)
+            model = models[key]
+            calls = [model.make_future_dataframe(periods=periods, freq=freq,
+                                                 include_history=False)]
+            if include_history:
+                calls.insert(0, pd.DataFrame(
+                    {"ds": np.unique(pdf[time_col].to_numpy()[rows])}))
+            for dates in calls:
+                frame = model.predict(dates).assign(**dict(zip(by, key)))
+                frames.append(frame[by + ["ds", *_FORECAST_COLUMNS]])
+        forecast = pd.concat(frames, ignore_index=True).rename(columns={"ds": time_col})
+        forecast[time_col] = pd.to_datetime(forecast[time_col]).astype("datetime64[ns]")
+        out = forecast[by + [time_col, *_FORECAST_COLUMNS]].merge(
+            pdf[by + [time_col, target]], on=by + [time_col], how="left")
+        out = out[[time_col] + by + [target, *_FORECAST_COLUMNS]]
+        if integral_target:  # null on future rows
+            out[target] = out[target].astype("Int64")
+        if as_date:
+            out[time_col] = out[time_col].dt.date
+        out["training_date"] = training_date
+        return _for_arrow(out)
+
+    return (_with_bucket(keyed, by, n_buckets)
+            .groupBy(BUCKET_COLUMN).applyInPandas(forecast_bucket, schema))
