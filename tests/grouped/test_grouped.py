@@ -356,3 +356,26 @@ def test_apply_grouped():
         apply_grouped(df, "store", lambda s: 3)
     with pytest.raises(ValueError, match="df is empty"):
         apply_grouped(df.iloc[:0], "store", summarise)
+
+
+def test_forecast_of_c_forecasters_matches_each_group_model():
+    from pymlcore.datasets import make_store_item_sales
+    from pymlcore.timeseries import Forecaster
+
+    sales = make_store_item_sales(n_stores=2, n_items=2, start="2015-01-01",
+                                  end="2016-12-31")
+    model = GroupedEstimator(Forecaster(seasonality_mode="multiplicative", random_state=0),
+                             ["store", "item"], progress=False)
+    model.fit(sales, "sales", features=["date"])
+    with_history = model.forecast(30, include_history=True)
+    future = model.forecast(30, include_history=False)
+    assert len(with_history) == 4 * (731 + 30) and len(future) == 4 * 30
+    assert list(with_history.columns[:4]) == ["store", "item", "ds", "trend"]
+    # The future rows do not depend on whether the history is predicted with them.
+    later = with_history[with_history["ds"] > sales["date"].max()].reset_index(drop=True)
+    pd.testing.assert_frame_equal(later, future)
+    for key, est in model.estimators_.items():
+        rows = future[(future["store"] == key[0]) & (future["item"] == key[1])]
+        assert rows["ds"].iloc[0] == sales["date"].max() + pd.Timedelta(days=1)
+        expected = est.predict(rows[["ds"]].rename(columns={"ds": "date"}))
+        np.testing.assert_allclose(rows["yhat"].to_numpy(), expected, rtol=1e-12)

@@ -448,9 +448,14 @@ class GroupedEstimator:
         aligned with df's rows; unknown or failed groups as in :meth:`predict`."""
         return self._apply(df, "transform")
 
-    def _apply(self, df, method):
+    def _apply(self, df, method, codes=None):
+        """`codes`: the rows' group codes when the caller built df from fitted
+        groups itself (forecast), which saves looking the keys up again."""
         self._check_fitted()
-        codes, unserved = self._codes_for(df)
+        if codes is None:
+            codes, unserved = self._codes_for(df)
+        else:
+            unserved = np.zeros(len(codes), dtype=bool)
         X = df[self.features_]
         n_threads = resolve_n_threads(self.n_jobs)
         show = _show_progress(self.progress, self.n_groups_)
@@ -522,26 +527,39 @@ class GroupedEstimator:
 
     def _forecast_in_c(self, models, periods, freq, include_history):
         """Future dates of every group (its own history first if asked), predicted
-        by one grouped C `transform`, turned into Prophet's frame once."""
+        by one grouped C `transform`, turned into Prophet's frame once.  A group's
+        future starts after its last training date, as make_future_dataframe's."""
         time_column = self.features_[0]
-        fitted = [g for g in range(self.n_groups_) if self._tuples[g] in models]
-        parts, codes = [], []
-        for g in fitted:
-            future = models[self._tuples[g]].make_future_dataframe(
-                periods=periods, freq=freq, include_history=False)["ds"].to_numpy()
-            if include_history:
-                rows = np.flatnonzero(self._fit_codes == g)
-                past = np.unique(pd.to_datetime(self._fit_X[time_column].to_numpy()[rows]))
-                future = np.concatenate((past, future))
-            parts.append(future)
-            codes.append(np.full(len(future), g, dtype=np.int64))
-        ds = np.concatenate(parts)
-        codes = np.concatenate(codes)
+        fitted = np.array([g for g in range(self.n_groups_) if self._tuples[g] in models],
+                          dtype=np.int64)
+        train_codes = np.asarray(self._fit_codes)
+        train_ds = pd.to_datetime(self._fit_X[time_column]).to_numpy()
+        keep = np.isin(train_codes, fitted)
+        train_codes, train_ds = train_codes[keep], train_ds[keep]
+        last = pd.Series(train_ds).groupby(train_codes).max()
+        offset = pd.tseries.frequencies.to_offset(freq)
+        if isinstance(offset, pd.offsets.Tick):  # fixed step: all groups at once
+            steps = np.arange(1, periods + 1) * pd.Timedelta(offset).to_timedelta64()
+            future_ds = (last.to_numpy()[:, None] + steps[None, :]).ravel()
+            future_codes = np.repeat(last.index.to_numpy(), periods)
+        else:  # calendar steps (months...): per group, as make_future_dataframe
+            parts = [pd.date_range(start=d, periods=periods + 1, freq=offset)[1:]
+                     for d in last.to_numpy()]
+            future_ds = np.concatenate([p.to_numpy() for p in parts])
+            future_codes = np.repeat(last.index.to_numpy(), periods)
+        if include_history:
+            past = pd.DataFrame({"code": train_codes, "ds": train_ds}).drop_duplicates()
+            codes = np.concatenate((past["code"].to_numpy(), future_codes))
+            ds = np.concatenate((past["ds"].to_numpy(), future_ds))
+        else:
+            codes, ds = future_codes, future_ds
+        order = np.lexsort((ds, codes))  # groups in key order, each by date
+        codes, ds = codes[order], ds[order]
         frame = self.keys_.iloc[codes].reset_index(drop=True)
         frame[time_column] = ds
-        table = self.transform(frame)
-        active = np.any([models[self._tuples[g]].state_["seasonalities_"][:, 4] for g in fitted],
-                        axis=0)
+        table = self._apply(frame, "transform", codes=codes)
+        active = np.any([self._states[g]["seasonalities_"][:, 4] for g in fitted], axis=0) \
+            if self._states[fitted[0]] is not None else None
         out = models[self._tuples[fitted[0]]]._frame_from_table(
             pd.DataFrame({"ds": ds}), table, active=active)
         return pd.concat([frame[self.by_], out], axis=1)
