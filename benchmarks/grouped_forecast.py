@@ -286,8 +286,9 @@ def main(argv=None):
             "forecast with history")
     row("seasonal naive (last week repeated)", float("nan"), n_series, naive_smape)
     speedup = times[1] / times[2]
+    # The 1 s target is for the 500 series; a --quick run does not measure it.
     targets.append((f"all {n_series} fits + forecasts on 2 cores", f"{times[2]:.2f} s",
-                    "< 1 s", times[2] < 1.0))
+                    "< 1 s for 500", times[2] < 1.0 if n_series == 500 else None))
     targets.append(("speed-up 1 -> 2 threads", f"{speedup:.2f}x", ">= 1.8x", speedup >= 1.8))
 
     # 2. Prophet
@@ -389,7 +390,7 @@ def main(argv=None):
           "under load are pessimistic)")
     print("targets (issue 3, item 6):")
     for name, value, target, met in targets:
-        print(f"  {name:48s} {value:>34s}  target {target:20s} {'met' if met else 'NOT met'}")
+        print(f"  {name:48s} {value:>34s}  target {target:20s} {'n/a' if met is None else 'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":
