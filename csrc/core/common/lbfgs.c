@@ -233,6 +233,17 @@ static void two_loop(int64_t n, const double *g, int count, int head, int m, con
     }
 }
 
+/* The option checks both minimisers share. */
+static pmc_status check_options(const pmc_lbfgs_options *o) {
+    if (o->history < 1) return pmc_fail(PMC_ERR_VALUE, "L-BFGS history must be positive");
+    if (o->max_iter < 0) return pmc_fail(PMC_ERR_VALUE, "max_iter must be non-negative");
+    if (o->max_linesearch < 1)
+        return pmc_fail(PMC_ERR_VALUE, "L-BFGS max_linesearch must be positive");
+    if (!(o->gtol >= 0.0) || !(o->ftol >= 0.0))
+        return pmc_fail(PMC_ERR_VALUE, "tol must be non-negative");
+    return PMC_OK;
+}
+
 pmc_status pmc_lbfgs_minimize(int64_t n, double *x, pmc_lbfgs_fn fg, void *arg,
                               const pmc_lbfgs_options *options, const pmc_ctx *ctx,
                               pmc_lbfgs_result *result) {
@@ -242,12 +253,7 @@ pmc_status pmc_lbfgs_minimize(int64_t n, double *x, pmc_lbfgs_fn fg, void *arg,
     double *rho = NULL, *alpha = NULL;
     memset(result, 0, sizeof *result);
     if (n < 1) return pmc_fail(PMC_ERR_VALUE, "L-BFGS needs at least one variable");
-    if (o.history < 1) return pmc_fail(PMC_ERR_VALUE, "L-BFGS history must be positive");
-    if (o.max_iter < 0) return pmc_fail(PMC_ERR_VALUE, "max_iter must be non-negative");
-    if (o.max_linesearch < 1)
-        return pmc_fail(PMC_ERR_VALUE, "L-BFGS max_linesearch must be positive");
-    if (!(o.gtol >= 0.0) || !(o.ftol >= 0.0))
-        return pmc_fail(PMC_ERR_VALUE, "tol must be non-negative");
+    PMC_TRY(check_options(&o));
     int m = o.history;
     PMC_ALLOC(g, n, "L-BFGS");
     PMC_ALLOC(d, n, "L-BFGS");
@@ -577,12 +583,7 @@ pmc_status pmc_lbfgs_minimize_l1(int64_t n, double *x, const double *l1, pmc_lbf
     int64_t *work = NULL;
     memset(result, 0, sizeof *result);
     if (n < 1) return pmc_fail(PMC_ERR_VALUE, "the solver needs at least one variable");
-    if (o.history < 1) return pmc_fail(PMC_ERR_VALUE, "L-BFGS history must be positive");
-    if (o.max_iter < 0) return pmc_fail(PMC_ERR_VALUE, "max_iter must be non-negative");
-    if (o.max_linesearch < 1)
-        return pmc_fail(PMC_ERR_VALUE, "L-BFGS max_linesearch must be positive");
-    if (!(o.gtol >= 0.0) || !(o.ftol >= 0.0))
-        return pmc_fail(PMC_ERR_VALUE, "tol must be non-negative");
+    PMC_TRY(check_options(&o));
     for (int64_t i = 0; i < n; i++)
         if (!(l1[i] >= 0.0 && isfinite(l1[i])))
             return pmc_fail(PMC_ERR_VALUE, "L1 weights must be non-negative and finite");

@@ -871,6 +871,48 @@ error:
 
 /* ---- iterative solvers ------------------------------------------------------------------- */
 
+/* Both solvers below run conjugate gradients for all targets in lockstep over
+ * (len x k) row-major arrays, column t being target t; these are their shared steps. */
+
+static double cg_column_norm2(const double *a, int64_t len, int64_t k, int64_t t) {
+    double s = 0.0;
+    for (int64_t j = 0; j < len; j++) s += a[j * k + t] * a[j * k + t];
+    return s;
+}
+
+/* Initial residual norms, stopping goals (tol relative) and done flags. */
+static void cg_start(const double *r, int64_t len, int64_t k, double tol, double *norm2,
+                     double *goal, int *done, int32_t *n_iter) {
+    for (int64_t t = 0; t < k; t++) {
+        norm2[t] = cg_column_norm2(r, len, k, t);
+        goal[t] = tol * tol * norm2[t];
+        done[t] = !(norm2[t] > goal[t]);
+        n_iter[t] = 0;
+    }
+}
+
+static int cg_any_active(const int *done, int64_t k) {
+    for (int64_t t = 0; t < k; t++)
+        if (!done[t]) return 1;
+    return 0;
+}
+
+/* d_t = s_t + beta d_t */
+static void cg_next_direction(double *d, const double *s, int64_t len, int64_t k, int64_t t,
+                              double beta) {
+    for (int64_t j = 0; j < len; j++) d[j * k + t] = s[j * k + t] + beta * d[j * k + t];
+}
+
+/* Copies the iterates out (coef row t = column t of x); a target that missed its
+ * goal clears *converged. */
+static void cg_finish(const double *x, const double *norm2, const double *goal, int64_t p,
+                      int64_t k, double *coef, int *converged) {
+    for (int64_t t = 0; t < k; t++) {
+        if (norm2[t] > goal[t]) *converged = 0;
+        for (int64_t j = 0; j < p; j++) coef[t * p + j] = x[j * k + t];
+    }
+}
+
 /* CG on (G + alpha_t I) w_t = c_t, all targets in lockstep; stops target t when
  * ||c_t - (G + alpha_t I) w_t|| <= tol ||c_t||. */
 static pmc_status ls_cg_gram(const ls_problem *pb, const double *alpha, double tol,
@@ -892,16 +934,8 @@ static pmc_status ls_cg_gram(const ls_problem *pb, const double *alpha, double t
     PMC_ALLOC(done, k, "CG");
     memcpy(d, r, (size_t)(p * k) * sizeof(double));
     *converged = 1;
-    for (int64_t t = 0; t < k; t++) {
-        for (int64_t j = 0; j < p; j++) rho[t] += r[j * k + t] * r[j * k + t];
-        goal[t] = tol * tol * rho[t];
-        done[t] = !(rho[t] > goal[t]);
-        n_iter[t] = 0;
-    }
-    for (int64_t it = 1; it <= max_iter; it++) {
-        int active = 0;
-        for (int64_t t = 0; t < k; t++) active |= !done[t];
-        if (!active) break;
+    cg_start(r, p, k, tol, rho, goal, done, n_iter);
+    for (int64_t it = 1; it <= max_iter && cg_any_active(done, k); it++) {
         PMC_TRY(pmc_check_interrupt(ctx));
         pmc_cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)k, (int)p, 1.0,
                         G, (int)p, d, (int)k, 0.0, q, (int)k);
@@ -925,14 +959,11 @@ static pmc_status ls_cg_gram(const ls_problem *pb, const double *alpha, double t
             }
             double beta = rho_new / rho[t];
             rho[t] = rho_new;
-            for (int64_t j = 0; j < p; j++) d[j * k + t] = r[j * k + t] + beta * d[j * k + t];
+            cg_next_direction(d, r, p, k, t, beta);
             if (rho_new <= goal[t]) done[t] = 1;
         }
     }
-    for (int64_t t = 0; t < k; t++) {
-        if (rho[t] > goal[t]) *converged = 0;
-        for (int64_t j = 0; j < p; j++) coef[t * p + j] = x[j * k + t];
-    }
+    cg_finish(x, rho, goal, p, k, coef, converged);
 error:
     free(G);
     free(x);
@@ -973,16 +1004,8 @@ static pmc_status ls_cgls(const ls_problem *pb, const double *alpha, double tol,
     PMC_TRY(ls_apply_At(pb, u, ctx, s, icpt));
     memcpy(d, s, (size_t)(p * k) * sizeof(double));
     *converged = 1;
-    for (int64_t t = 0; t < k; t++) {
-        for (int64_t j = 0; j < p; j++) gamma[t] += s[j * k + t] * s[j * k + t];
-        goal[t] = tol * tol * gamma[t];
-        done[t] = !(gamma[t] > goal[t]);
-        n_iter[t] = 0;
-    }
-    for (int64_t it = 1; it <= max_iter; it++) {
-        int active = 0;
-        for (int64_t t = 0; t < k; t++) active |= !done[t];
-        if (!active) break;
+    cg_start(s, p, k, tol, gamma, goal, done, n_iter);
+    for (int64_t it = 1; it <= max_iter && cg_any_active(done, k); it++) {
         PMC_TRY(pmc_check_interrupt(ctx));
         for (int64_t t = 0; t < k; t++)
             if (done[t])
@@ -990,10 +1013,7 @@ static pmc_status ls_cgls(const ls_problem *pb, const double *alpha, double tol,
         PMC_TRY(ls_apply_A(pb, d, ctx, coef_t, icpt, q));
         for (int64_t t = 0; t < k; t++) {
             if (done[t]) continue;
-            double qq = 0.0, dd = 0.0;
-            for (int64_t i = 0; i < n; i++) qq += q[i * k + t] * q[i * k + t];
-            for (int64_t j = 0; j < p; j++) dd += d[j * k + t] * d[j * k + t];
-            double delta = qq + alpha[t] * dd;
+            double delta = cg_column_norm2(q, n, k, t) + alpha[t] * cg_column_norm2(d, p, k, t);
             n_iter[t] = (int32_t)PMC_MIN(it, INT32_MAX);
             if (!(delta > 0.0)) {
                 done[t] = 1;
@@ -1014,14 +1034,11 @@ static pmc_status ls_cgls(const ls_problem *pb, const double *alpha, double tol,
             }
             double beta = g / gamma[t];
             gamma[t] = g;
-            for (int64_t j = 0; j < p; j++) d[j * k + t] = s[j * k + t] + beta * d[j * k + t];
+            cg_next_direction(d, s, p, k, t, beta);
             if (g <= goal[t]) done[t] = 1;
         }
     }
-    for (int64_t t = 0; t < k; t++) {
-        if (gamma[t] > goal[t]) *converged = 0;
-        for (int64_t j = 0; j < p; j++) coef[t * p + j] = x[j * k + t];
-    }
+    cg_finish(x, gamma, goal, p, k, coef, converged);
 error:
     free(x);
     free(r);
