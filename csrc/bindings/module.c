@@ -554,5 +554,7 @@ PyMODINIT_FUNC PyInit__core(void) {
     main_thread_ident = PyLong_AsUnsignedLong(ident);
     Py_DECREF(ident);
     if (PyErr_Occurred()) return NULL;
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (m && PyModule_AddFunctions(m, pmc_metrics_methods)) Py_CLEAR(m);
+    return m;
 }

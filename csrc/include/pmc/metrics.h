@@ -57,8 +57,9 @@ pmc_status pmc_metrics_binary_curve(const pmc_view *y_true, const pmc_view *weig
                                     double *fps, double *tps, double *thresholds,
                                     int64_t *n_points);
 
-/* Tie-aware area under the ROC curve of one binary problem (trapezoids between
- * distinct thresholds).  PMC_ERR_VALUE when y_true holds only one class. */
+/* Tie-aware area under the ROC curve of one binary problem, as scikit-learn's
+ * roc_curve(drop_intermediate=True) + auc.  y_score 1-D.  *out is NaN when y_true
+ * holds only one class (scikit-learn warns and returns nan; Python warns). */
 pmc_status pmc_metrics_roc_auc(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,
                                const pmc_view *y_score, double pos_label, double *out);
 
@@ -84,14 +85,18 @@ pmc_status pmc_metrics_auc(const pmc_view *x, const pmc_view *y, double *out);
 
 /* ---- probabilities ---------------------------------------------------------- */
 
-/* Weighted mean of -log(clip(proba[i, y_true[i]], eps, 1 - eps)); proba is
- * rows.n x n_classes, y_true class indices in [0, n_classes). */
+/* Weighted mean (normalize = 1) or weighted sum (normalize = 0) of
+ * -log(clip(q_i, eps, 1 - eps)) with q_i = proba[i, y_true[i]] for a 2-D proba
+ * (rows.n x n_classes, y_true class indices in [0, n_classes)); for a 1-D proba
+ * (binary, y_true 0/1) q_i = proba[i] when y_true is 1, else 1 - proba[i]. */
 pmc_status pmc_metrics_log_loss(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,
-                                const pmc_view *proba, double eps, double *out);
+                                const pmc_view *proba, double eps, int normalize,
+                                double *out);
 
 /* Weighted mean over rows of sum_c (onehot(y_true)[c] - proba[i, c])^2 for a 2-D
- * proba (rows.n x n_classes); for a 1-D proba, the binary form
- * ((y_true == pos_label) - proba[i])^2. */
+ * proba (rows.n x n_classes); a 1-D proba is the two columns (1 - p, p) with
+ * y_true == pos_label the positive class.  Not halved: scikit-learn's
+ * scale_by_half is the caller's. */
 pmc_status pmc_metrics_brier(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,
                              const pmc_view *proba, double pos_label, double *out);
 
