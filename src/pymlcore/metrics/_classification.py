@@ -227,6 +227,8 @@ def _set_wise_counts(y_true, y_pred, sample_weight, labels, samplewise):
             sorted_labels.shape[0],
         )
         idx = np.searchsorted(sorted_labels, labels[:n_labels])
+        if w is None:  # counts stay integers, as scikit-learn's bincount
+            tp, true_sum, pred_sum = (a.astype(np.int64) for a in (tp, true_sum, pred_sum))
         return tp[idx], pred_sum[idx], true_sum[idx]
     # Multilabel indicator (CSR from _check_targets).
     if labels.shape != present.shape or np.any(labels != present):

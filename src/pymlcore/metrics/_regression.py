@@ -13,6 +13,7 @@ from sklearn.metrics._regression import (
     _assemble_fraction_of_explained_deviance,
     _check_reg_targets_with_floating_dtype,
 )
+from sklearn.utils._array_api import get_namespace
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .. import _core
@@ -32,7 +33,7 @@ _PARAMS = {
 def _check(y_true, y_pred, sample_weight, multioutput):
     """scikit-learn's checks (float32 stays float32, other dtypes become float64)."""
     _, y_true, y_pred, sample_weight, multioutput = _check_reg_targets_with_floating_dtype(
-        y_true, y_pred, sample_weight, multioutput
+        y_true, y_pred, sample_weight, multioutput, xp=get_namespace(y_pred)[0]
     )
     if sample_weight is not None and np.sum(sample_weight) == 0:
         raise ZeroDivisionError("Weights sum to zero, can't be normalized")
@@ -48,12 +49,9 @@ def _combine(output_errors, multioutput):
     return float(np.average(output_errors, weights=multioutput))
 
 
-def _mean_loss(loss, y_true, y_pred, sample_weight, multioutput, root=False):
+def _mean_loss(loss, y_true, y_pred, sample_weight, multioutput):
     y_true, y_pred, w, multioutput = _check(y_true, y_pred, sample_weight, multioutput)
-    errors = _core.metric_regression(loss, y_true, y_pred, w)
-    if root:
-        errors = np.sqrt(errors)
-    return _combine(errors, multioutput)
+    return _combine(_core.metric_regression(loss, y_true, y_pred, w), multioutput)
 
 
 @validate_params(_PARAMS, prefer_skip_nested_validation=True)
@@ -67,7 +65,10 @@ def root_mean_squared_error(
     y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"
 ):
     """Root mean squared error, as :func:`sklearn.metrics.root_mean_squared_error`."""
-    return _mean_loss(_SQUARED, y_true, y_pred, sample_weight, multioutput, root=True)
+    # As scikit-learn: the raw MSEs first, so custom weights are checked only by
+    # the final average.
+    errors = _mean_loss(_SQUARED, y_true, y_pred, sample_weight, "raw_values")
+    return _combine(np.sqrt(errors), multioutput)
 
 
 @validate_params(_PARAMS, prefer_skip_nested_validation=True)
@@ -117,7 +118,7 @@ def r2_score(
 ):
     """R^2, as :func:`sklearn.metrics.r2_score` (same formula; sums in C)."""
     _, y_true, y_pred, sample_weight, multioutput = _check_reg_targets_with_floating_dtype(
-        y_true, y_pred, sample_weight, multioutput
+        y_true, y_pred, sample_weight, multioutput, xp=get_namespace(y_pred)[0]
     )
     if y_pred.shape[0] < 2:
         warnings.warn(
