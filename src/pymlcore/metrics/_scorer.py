@@ -9,6 +9,7 @@ Scorers are scikit-learn ``_Scorer`` objects, so scikit-learn's own
 """
 
 import copy
+import inspect
 
 from sklearn.metrics import _scorer as _sk
 from sklearn.metrics import get_scorer_names as _sk_get_scorer_names
@@ -90,6 +91,19 @@ def get_scorer(scoring):
     return scoring
 
 
+def _effective_kwargs(scorer):
+    """The metric's keyword arguments with its defaults filled in; pos_label None or
+    1 (which warns about nothing) counts as None where the average ignores it."""
+    params = inspect.signature(scorer._score_func).parameters
+    kwargs = {
+        k: p.default for k, p in params.items() if p.default is not inspect.Parameter.empty
+    }
+    kwargs.update(scorer._kwargs)
+    if kwargs.get("average", "binary") != "binary" and kwargs.get("pos_label") in (None, 1):
+        kwargs["pos_label"] = None
+    return kwargs
+
+
 def _c_twin(scorer):
     """Name of the built-in C scorer computing exactly what `scorer` does, or None."""
     for name, builtin in _SCORERS.items():
@@ -97,8 +111,8 @@ def _c_twin(scorer):
             builtin._pmc_scorer
             and builtin._score_func is scorer._score_func
             and builtin._sign == scorer._sign
-            and builtin._kwargs == scorer._kwargs
             and builtin._response_method == scorer._response_method
+            and _effective_kwargs(builtin) == _effective_kwargs(scorer)
         ):
             return name
     return None
