@@ -20,6 +20,7 @@ from sklearn.metrics._classification import (
     _validate_multiclass_probabilistic_prediction,
 )
 from sklearn.utils import check_array
+from sklearn.utils._unique import attach_unique
 from sklearn.utils._param_validation import (
     Hidden,
     Interval,
@@ -90,6 +91,8 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
     Binary and multiclass targets are counted in C. Multilabel-indicator targets
     (subset accuracy) are computed with NumPy/SciPy.
     """
+    # attach_unique: the unique values are computed once for all the checks.
+    y_true, y_pred = attach_unique(y_true, y_pred)
     y_type, labels, y_true, y_pred, sample_weight = _check_targets(y_true, y_pred, sample_weight)
     if y_type.startswith("multilabel"):
         differing = np.asarray((y_true != y_pred).sum(axis=1)).ravel()
@@ -132,6 +135,7 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
         sample_weight = np.ones(y_true.shape[0], dtype=np.int64)
     else:
         sample_weight = np.asarray(sample_weight)
+    y_true, y_pred = attach_unique(y_true, y_pred)
     if len(sample_weight) > 0:
         y_type, present, y_true, y_pred, sample_weight = _check_targets(
             y_true, y_pred, sample_weight
@@ -288,6 +292,7 @@ def precision_recall_fscore_support(
     average='samples' (multilabel only) counts per sample with SciPy.
     """
     _check_zero_division(zero_division)
+    y_true, y_pred = attach_unique(y_true, y_pred)
     labels = _check_set_wise_labels(y_true, y_pred, average, labels, pos_label)
     samplewise = average == "samples"
     tp_sum, pred_sum, true_sum = _set_wise_counts(

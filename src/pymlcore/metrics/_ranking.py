@@ -220,7 +220,8 @@ def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average, sam
                 "Number of classes in y_true not equal to the number of columns in 'y_score'"
             )
     codes = np.searchsorted(classes, y_true).astype(np.int64)
-    all_present = np.unique(codes).shape[0] == classes.shape[0]
+    counts = np.bincount(codes, minlength=classes.shape[0])
+    all_present = bool(np.all(counts > 0))
     score = _as_core(y_score)
     if multi_class == "ovo":
         if sample_weight is not None:
@@ -233,7 +234,7 @@ def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average, sam
                 codes, score, None, classes.shape[0], True, average == "weighted"
             )
         # labels= names classes absent from y_true: pairs of the present ones only.
-        present = np.unique(codes)
+        present = np.flatnonzero(counts)
         pairs, prevalence = [], []
         for a, b in combinations(present, 2):
             mask = (codes == a) | (codes == b)
