@@ -103,7 +103,8 @@ pmc_status pmc_metrics_check(const pmc_view *y_true, const pmc_view *weight, pmc
     if (rows.index) {
         for (int64_t i = 0; i < rows.n; i++)
             if (rows.index[i] < 0 || rows.index[i] >= y_true->shape[0])
-                return pmc_fail(PMC_ERR_VALUE, "row index %lld out of range for y_true of %lld rows",
+                return pmc_fail(PMC_ERR_VALUE,
+                                "row index %lld out of range for y_true of %lld rows",
                                 (long long)rows.index[i], (long long)y_true->shape[0]);
     }
     if (weight && weight->ndim != 0) {
@@ -156,7 +157,8 @@ static inline int64_t class_index(double v, int64_t n_classes) {
     return (double)c == v ? c : -1;
 }
 
-/* Walks rows in blocks and hands each (true class, predicted class, weight) to `visit`. */
+/* Walks the rows in blocks and runs BODY with ti, pi (class indices, -1 when not
+ * one) and wi (the weight) of each row. */
 #define FOR_EACH_PAIR(y_true, weight, rows, y_pred, n_classes, BODY)                         \
     do {                                                                                     \
         double t_[PAIRWISE_BLOCK], p_[PAIRWISE_BLOCK], w_[PAIRWISE_BLOCK];                   \
@@ -275,7 +277,7 @@ typedef struct {
  * the positive class, column 0 is 1 - p as in scikit-learn). */
 static void log_loss_terms(const void *arg, int64_t first, int64_t n, double *out) {
     const proba_args *a = arg;
-    double t[PAIRWISE_BLOCK], p[PAIRWISE_BLOCK];
+    double t[PAIRWISE_BLOCK];
     double *loss = out, *w = out + PAIRWISE_BLOCK, *wl = out + 2 * PAIRWISE_BLOCK;
     pmc_metrics_load(a->y_true, 0, a->rows, NULL, first, n, t);
     const int64_t k = a->proba->ndim == 2 ? a->proba->shape[1] : 0;
@@ -290,7 +292,6 @@ static void log_loss_terms(const void *arg, int64_t first, int64_t n, double *ou
         q = q < a->eps ? a->eps : (q > 1.0 - a->eps ? 1.0 - a->eps : q);
         loss[i] = -log(q);
     }
-    (void)p;
     if (a->weight->ndim == 0) {
         for (int64_t i = 0; i < n; i++) w[i] = 1.0;
     } else {

@@ -253,9 +253,11 @@ static pmc_status check_proba(const pmc_view *y_true, pmc_rows rows, const pmc_v
             pmc_metrics_load(output, c, NULL, NULL, first, n, p);
             for (int64_t i = 0; i < n; i++) {
                 if (p[i] > 1.0)
-                    return pmc_fail(PMC_ERR_VALUE, "y_prob contains values greater than 1: %g", p[i]);
+                    return pmc_fail(PMC_ERR_VALUE, "y_prob contains values greater than 1: %g",
+                                    p[i]);
                 if (!(p[i] >= 0.0))
-                    return pmc_fail(PMC_ERR_VALUE, "y_prob contains values lower than 0: %g", p[i]);
+                    return pmc_fail(PMC_ERR_VALUE, "y_prob contains values lower than 0: %g",
+                                    p[i]);
             }
         }
     *k_out = k;
