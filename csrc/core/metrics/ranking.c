@@ -5,9 +5,12 @@
 #include "internal.h"
 #include "metrics_internal.h"
 
+/* A row on its way through the sort: the score as a key, its weight and label
+ * carried along, so the walk after sorting reads memory in order. */
 typedef struct {
     uint64_t key;
-    int64_t idx;
+    double weight;
+    int64_t positive;
 } sort_item;
 
 /* A key whose unsigned order is the decreasing order of the doubles (-0 == +0). */
@@ -19,25 +22,37 @@ static inline uint64_t descending_key(double d) {
     return ~u;
 }
 
-/* Stable LSD radix sort of items by key, 8 bits per pass; passes where every key
- * has the same byte are skipped.  `tmp` has room for n items.  Returns the buffer
- * that holds the sorted items. */
+static inline double key_value(uint64_t key) {
+    uint64_t u = ~key;
+    u = (u >> 63) ? (u & ~(UINT64_C(1) << 63)) : ~u;
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+enum { RADIX_BITS = 11, RADIX = 1 << RADIX_BITS, RADIX_PASSES = (64 + RADIX_BITS - 1) / RADIX_BITS };
+
+/* Stable LSD radix sort of items by key, 11 bits per pass; passes where every key
+ * has the same digit are skipped.  `tmp` has room for n items.  Returns the buffer
+ * that holds the sorted items, NULL when out of memory. */
 static sort_item *radix_sort(sort_item *items, sort_item *tmp, int64_t n) {
-    int64_t (*count)[256] = calloc(8, sizeof *count);
+    int64_t(*count)[RADIX] = calloc(RADIX_PASSES, sizeof *count);
     if (!count) return NULL;
     for (int64_t i = 0; i < n; i++)
-        for (int b = 0; b < 8; b++) count[b][(items[i].key >> (8 * b)) & 0xff]++;
+        for (int b = 0; b < RADIX_PASSES; b++)
+            count[b][(items[i].key >> (RADIX_BITS * b)) & (RADIX - 1)]++;
     sort_item *src = items, *dst = tmp;
-    for (int b = 0; b < 8; b++) {
+    for (int b = 0; b < RADIX_PASSES; b++) {
+        const int shift = RADIX_BITS * b;
         int64_t *c = count[b];
-        if (c[(src[0].key >> (8 * b)) & 0xff] == n) continue; /* one bucket: order unchanged */
+        if (c[(src[0].key >> shift) & (RADIX - 1)] == n) continue; /* one digit: no change */
         int64_t offset = 0;
-        for (int v = 0; v < 256; v++) {
-            int64_t k = c[v];
+        for (int v = 0; v < RADIX; v++) {
+            const int64_t k = c[v];
             c[v] = offset;
             offset += k;
         }
-        for (int64_t i = 0; i < n; i++) dst[c[(src[i].key >> (8 * b)) & 0xff]++] = src[i];
+        for (int64_t i = 0; i < n; i++) dst[c[(src[i].key >> shift) & (RADIX - 1)]++] = src[i];
         sort_item *swap = src;
         src = dst;
         dst = swap;
@@ -55,16 +70,11 @@ static pmc_status curve(const pmc_view *y_true, const pmc_view *weight, pmc_rows
                         int *classes) {
     pmc_status status = PMC_OK;
     sort_item *items = NULL, *tmp = NULL;
-    double *score = NULL, *w = NULL;
-    unsigned char *label = NULL;
     const int weighted = weight->ndim != 0;
     *n_points = 0;
     *classes = 0;
     PMC_ALLOC(items, m > 0 ? m : 1, "sort keys");
     PMC_ALLOC(tmp, m > 0 ? m : 1, "sort keys");
-    PMC_ALLOC(score, m > 0 ? m : 1, "scores");
-    PMC_ALLOC(label, m > 0 ? m : 1, "labels");
-    if (weighted) PMC_ALLOC(w, m > 0 ? m : 1, "weights");
     int64_t kept = 0;
     double t[PAIRWISE_BLOCK], s[PAIRWISE_BLOCK], wb[PAIRWISE_BLOCK];
     for (int64_t first = 0; first < m; first += PAIRWISE_BLOCK) {
@@ -80,11 +90,9 @@ static pmc_status curve(const pmc_view *y_true, const pmc_view *weight, pmc_rows
             const int is_pos = t[i] == pos_label;
             *classes |= is_pos ? 2 : 1;
             if (weighted && wb[i] == 0.0) continue; /* scikit-learn drops zero weights */
-            score[kept] = s[i];
-            label[kept] = (unsigned char)is_pos;
-            if (weighted) w[kept] = wb[i];
             items[kept].key = descending_key(s[i]);
-            items[kept].idx = kept;
+            items[kept].weight = weighted ? wb[i] : 1.0;
+            items[kept].positive = is_pos;
             kept++;
         }
     }
@@ -94,29 +102,28 @@ static pmc_status curve(const pmc_view *y_true, const pmc_view *weight, pmc_rows
         status = pmc_fail(PMC_ERR_MEMORY, "out of memory sorting the scores");
         goto error;
     }
+    /* Cumulative sums in sorted order, as scikit-learn's cumsum; without weights
+     * fps = (rows so far) - tps, as scikit-learn computes it. */
     double tp = 0.0, fp = 0.0;
     int64_t n_out = 0;
     for (int64_t i = 0; i < kept; i++) {
-        const int64_t j = sorted[i].idx;
+        const sort_item *it = &sorted[i];
         if (weighted) {
-            tp += label[j] * w[j];
-            fp += (1 - label[j]) * w[j];
+            tp += (double)it->positive * it->weight;
+            fp += (double)(1 - it->positive) * it->weight;
         } else {
-            tp += label[j];
+            tp += (double)it->positive;
         }
-        if (i + 1 < kept && score[sorted[i + 1].idx] == score[j]) continue;
+        if (i + 1 < kept && sorted[i + 1].key == it->key) continue;
         tps[n_out] = tp;
         fps[n_out] = weighted ? fp : 1.0 + (double)i - tp;
-        thr[n_out] = score[j];
+        thr[n_out] = key_value(it->key);
         n_out++;
     }
     *n_points = n_out;
 error:
     free(items);
     free(tmp);
-    free(score);
-    free(label);
-    free(w);
     return status;
 }
 
