@@ -229,3 +229,27 @@ def test_usable_by_sklearn_model_selection():
                        scoring="neg_root_mean_squared_error").fit(X, yr)
     np.testing.assert_allclose(search.cv_results_["mean_test_score"],
                                ref.cv_results_["mean_test_score"], rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+def test_c_scorers_on_degenerate_folds():
+    """Folds where scikit-learn returns nan or applies zero_division: same values."""
+    est, y = _classifier(2, 7)
+    X = np.arange(N)[:, None]
+    one_class = np.flatnonzero(y == 0).astype(np.int64)
+    no_positive_pred = np.flatnonzero(est.outputs_["predict"] == 0).astype(np.int64)
+    for rows in (one_class, no_positive_pred, np.arange(1, dtype=np.int64)):
+        for name in ("roc_auc", "average_precision", "f1", "precision", "recall",
+                     "balanced_accuracy", "neg_brier_score", "accuracy"):
+            sk = sklearn.metrics.get_scorer(name)
+            try:
+                expected = sk(est, X[rows], y[rows])
+            except ValueError:
+                with pytest.raises(ValueError):
+                    _core.score(name, y, None, rows, getattr(est, _method(est, name))(X[rows]), 2)
+                continue
+            got = _core.score(name, y, None, rows, getattr(est, _method(est, name))(X[rows]), 2)
+            np.testing.assert_allclose(got, expected, rtol=1e-12, equal_nan=True)
+    est_r, yr = _regressor(1, 8)
+    one = np.array([3], dtype=np.int64)
+    assert np.isnan(_core.score("r2", yr, None, one, est_r.predict(X[one]), 0))
