@@ -8,17 +8,11 @@
 #include <Python.h>
 #ifndef NPY_NO_DEPRECATED_API
 #define NPY_NO_DEPRECATED_API NPY_2_0_API_VERSION
-/* metrics.c: _core.metric_*, _core.score, _core.scorers */
-extern PyMethodDef pmc_metrics_methods[];
-
 #endif
 /* One NumPy C-API table for the whole extension, imported in module.c. */
 #define PY_ARRAY_UNIQUE_SYMBOL pymlcore_ARRAY_API
 #ifndef PMC_BINDINGS_MAIN
 #define NO_IMPORT_ARRAY
-/* metrics.c: _core.metric_*, _core.score, _core.scorers */
-extern PyMethodDef pmc_metrics_methods[];
-
 #endif
 #include <numpy/arrayobject.h>
 
