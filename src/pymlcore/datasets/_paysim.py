@@ -127,7 +127,7 @@ def make_paysim_transactions(n_samples=1_000_000, fraud_rate=0.04, random_state=
     daytime = ~takeover & (rng.random_sample(n) < 0.8)
     hour = np.where(daytime, rng.randint(9, 22, n), rng.randint(0, 24, n))
     step = np.minimum(day * 24 + hour + 1, _N_STEPS).astype(np.int64)
-    order = np.argsort(step, kind="stable")
+    order = np.argsort(step.astype(np.int16), kind="stable")  # a radix sort: steps < 2**15
     step, takeover = step[order], takeover[order]
     n_takeover = int(takeover.sum())
 
@@ -188,4 +188,5 @@ def make_paysim_transactions(n_samples=1_000_000, fraud_rate=0.04, random_state=
     if not as_frame:
         return {name: values.to_numpy(dtype=object) if isinstance(values, pd.Series)
                 else values for name, values in columns.items()}
-    return pd.DataFrame(columns)
+    # The arrays are fresh: no need for pandas to copy them into blocks.
+    return pd.DataFrame(columns, copy=False)
