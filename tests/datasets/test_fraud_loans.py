@@ -67,7 +67,8 @@ def test_paysim_fraud_rate_and_where_it_happens(tx):
 
 
 def test_paysim_a_tree_learns_the_rules_well_not_perfectly(tx):
-    data = tx.assign(typeIndex=tx.type.map({t: i for i, t in enumerate(tx.type.value_counts().index)}),
+    index = {t: i for i, t in enumerate(tx.type.value_counts().index)}
+    data = tx.assign(typeIndex=tx.type.map(index),
                      orgDiff=tx.newbalanceOrig - tx.oldbalanceOrg,
                      destDiff=tx.newbalanceDest - tx.oldbalanceDest)
     raw = ["typeIndex", "amount", "oldbalanceOrg", "newbalanceOrig", "oldbalanceDest",
