@@ -46,4 +46,8 @@ int method_from_name(const char *s, pmc_method *out);
 PyObject *py_fit_grouped(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *py_apply_grouped(PyObject *self, PyObject *args, PyObject *kwargs);
 
+/* tune.c */
+PyObject *py_tpe_suggest(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *py_tpe_sample_prior(PyObject *self, PyObject *args, PyObject *kwargs);
+
 #endif

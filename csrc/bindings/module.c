@@ -534,6 +534,11 @@ static PyMethodDef methods[] = {
     {"apply_grouped", (PyCFunction)(void (*)(void))py_apply_grouped, METH_VARARGS | METH_KEYWORDS,
      "apply_grouped(estimator, method, states, X, codes, n_threads=1, progress=None, cancel=None)"
      " -> ndarray"},
+    {"tpe_suggest", (PyCFunction)(void (*)(void))py_tpe_suggest, METH_VARARGS | METH_KEYWORDS,
+     "tpe_suggest(spec, p, X, loss, trial_ids, seed, n_startup_jobs=20, gamma=0.25,"
+     " n_ei_candidates=24, prior_weight=1.0, linear_forgetting=25, n_threads=1) -> ndarray"},
+    {"tpe_sample_prior", (PyCFunction)(void (*)(void))py_tpe_sample_prior,
+     METH_VARARGS | METH_KEYWORDS, "tpe_sample_prior(spec, p, trial_ids, seed) -> ndarray"},
     {"build_info", py_build_info, METH_NOARGS, "compiler, OpenMP and BLAS of this build"},
     {NULL, NULL, 0, NULL}};
 
