@@ -324,6 +324,9 @@ def fmin(fn, space, algo=None, max_evals=None, timeout=None, loss_threshold=None
     log it to MLflow).  Returns ``trials.argmin`` (choices as indices), or
     ``space_eval`` of it when ``return_argmin`` is False.
     """
+    if pass_expr_memo_ctrl:
+        raise ValueError("pass_expr_memo_ctrl (fn taking Hyperopt's pyll expression, memo and "
+                         "ctrl) is not supported by pymlcore.tune; fn receives the point")
     if algo is None:
         algo = tpe.suggest
     if not callable(algo):

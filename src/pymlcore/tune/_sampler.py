@@ -88,27 +88,48 @@ class _AskTell:
         self.space = space
         self._compiled = CompiledSpace(space, multivariate=getattr(self, "multivariate", False))
         self._seed = resolve_seed(seed)
-        n = len(self._compiled.labels)
-        self._X = np.empty((0, n))
-        self._loss = np.empty(0)
-        self._state = np.empty(0, dtype=np.int8)
+        # trial rows, losses and states in buffers that double when full
+        self._n = 0
+        self._Xbuf = np.empty((16, len(self._compiled.labels)))
+        self._lossbuf = np.full(16, np.nan)
+        self._statebuf = np.zeros(16, dtype=np.int8)
 
     @property
     def n_trials(self):
-        return len(self._loss)
+        return self._n
+
+    @property
+    def _X(self):
+        return self._Xbuf[:self._n]
+
+    @property
+    def _loss(self):
+        return self._lossbuf[:self._n]
+
+    @property
+    def _state(self):
+        return self._statebuf[:self._n]
+
+    def _append(self, row):
+        if self._n == len(self._lossbuf):
+            grow = len(self._lossbuf)
+            self._Xbuf = np.vstack([self._Xbuf, np.empty_like(self._Xbuf)])
+            self._lossbuf = np.append(self._lossbuf, np.full(grow, np.nan))
+            self._statebuf = np.append(self._statebuf, np.zeros(grow, dtype=np.int8))
+        self._Xbuf[self._n] = row
+        self._lossbuf[self._n] = np.nan
+        self._statebuf[self._n] = _PENDING
+        self._n += 1
 
     def ask(self):
         """-> (trial_id, params): the next point to evaluate."""
         tid = self.n_trials
-        row = self._draw(tid)
-        row = row.copy()
+        row = self._draw(tid).copy()
         active = self._compiled.active(row)
         for d, label in enumerate(self._compiled.labels):
             if label not in active:
                 row[d] = np.nan  # inactive dimensions are absent from this trial's model
-        self._X = np.vstack([self._X, row[None, :]])
-        self._loss = np.append(self._loss, np.nan)
-        self._state = np.append(self._state, np.int8(_PENDING))
+        self._append(row)
         return tid, space_eval(self.space, self._compiled.row_to_vals(row))
 
     def tell(self, trial_id, loss):
