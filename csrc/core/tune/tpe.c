@@ -274,28 +274,27 @@ static double logsumexp(const double *x, int64_t n) {
     return m + log(s);
 }
 
-/* Component k's log weight plus its log kernel at x. */
-static double component_term(double x, int64_t k, const double *weights, const double *means,
-                             const double *sigmas, double low, double high, double q,
-                             int log_space) {
-    double y = log_space ? (x > 0 ? log(x) : -INFINITY) : x;
-    double acc = (isfinite(low) || isfinite(high)) ? normal_mass(low, high, means[k], sigmas[k]) : 1;
-    double la = log(PMC_MAX(acc, 1e-300));
-    return log(weights[k]) + kernel_logpdf(y, x, means[k], sigmas[k],
-                                           la + log(sigmas[k]) + TPE_LOG_SQRT_2PI, la, low, high,
-                                           q, log_space);
-}
-
 double pmc_tpe_mixture_logpdf(double x, int64_t n, const double *weights, const double *means,
                               const double *sigmas, double low, double high, double q,
                               int log_space) {
-    double m = -INFINITY, s = 0;
-    for (int64_t k = 0; k < n; k++)
-        m = PMC_MAX(m, component_term(x, k, weights, means, sigmas, low, high, q, log_space));
-    if (!isfinite(m)) return m;
-    for (int64_t k = 0; k < n; k++)
-        s += exp(component_term(x, k, weights, means, sigmas, low, high, q, log_space) - m);
-    return m + log(s);
+    double y = log_space ? (x > 0 ? log(x) : -INFINITY) : x;
+    double m = -INFINITY, s = 0, p_accept = 0;
+    int bounded = isfinite(low) || isfinite(high);
+    for (int64_t pass = 0; pass < 2; pass++) {
+        for (int64_t k = 0; k < n; k++) {
+            double term = log(weights[k]) +
+                          kernel_logpdf(y, x, means[k], sigmas[k], log(sigmas[k]) + TPE_LOG_SQRT_2PI,
+                                        0.0, low, high, q, log_space);
+            if (pass == 0) {
+                m = PMC_MAX(m, term);
+                p_accept += weights[k] * (bounded ? normal_mass(low, high, means[k], sigmas[k]) : 1);
+            } else {
+                s += exp(term - m);
+            }
+        }
+        if (!isfinite(m)) return m;
+    }
+    return m + log(s) - log(PMC_MAX(p_accept, 1e-300));
 }
 
 /* ---- a mixture over the dimensions of one group ---------------------------- */
@@ -310,6 +309,12 @@ typedef struct {
     double *mu, *sigma, *log_norm, *log_accept; /* n_dims * n_comp */
     int64_t *cat;                   /* n_dims * n_comp */
     double *smooth;                 /* n_dims: categorical kernel smoothing */
+    /* A group of one numeric dimension is truncated as Hyperopt's GMM: a draw
+     * outside the bounds is redrawn from a fresh component, so the density is
+     * sum_k w_k N_k / sum_k w_k accept_k (log_p_accept); larger groups truncate
+     * each kernel (log_accept), as Optuna's. */
+    int redraw;
+    double log_p_accept;
 } mixture;
 
 static void mixture_free(mixture *m) {
@@ -400,22 +405,28 @@ static pmc_status mixture_build(mixture *m, const pmc_tpe_dim *const *dims, cons
             }
         }
     }
+    m->redraw = n_dims == 1 && dims[0]->kind == PMC_TPE_NUMERIC;
     for (int64_t j = 0; j < n_dims; j++) {
         const pmc_tpe_dim *t = dims[j];
         if (t->kind != PMC_TPE_NUMERIC) continue;
         int bounded = isfinite(t->low) || isfinite(t->high);
         double last_sigma = -1, log_sigma = 0; /* bandwidths repeat: log each once */
+        double p_accept = 0;
         for (int64_t c = 0; c < k; c++) {
             double mu = m->mu[j * k + c], sg = m->sigma[j * k + c];
             double acc = bounded ? normal_mass(t->low, t->high, mu, sg) : 1.0;
             if (sg != last_sigma) log_sigma = log(last_sigma = sg);
-            m->log_accept[j * k + c] = acc < 1 ? log(PMC_MAX(acc, 1e-300)) : 0.0;
-            m->log_norm[j * k + c] = m->log_accept[j * k + c] + log_sigma + TPE_LOG_SQRT_2PI;
+            p_accept += w[c] * acc;
+            double la = m->redraw || acc >= 1 ? 0.0 : log(PMC_MAX(acc, 1e-300));
+            m->log_accept[j * k + c] = la;
+            m->log_norm[j * k + c] = la + log_sigma + TPE_LOG_SQRT_2PI;
         }
+        if (m->redraw) m->log_p_accept = log(PMC_MAX(p_accept, 1e-300));
     }
-    double acc = 0;
+    double acc = 0, last_w = -1, log_w = 0; /* most weights are equal: log each once */
     for (int64_t c = 0; c < k; c++) {
-        m->log_w[c] = w[c] > 0 ? log(w[c]) : -INFINITY;
+        if (w[c] != last_w) log_w = (last_w = w[c]) > 0 ? log(w[c]) : -INFINITY;
+        m->log_w[c] = log_w;
         acc += w[c];
         w[c] = acc;
     }
@@ -427,7 +438,7 @@ error:
 
 /* One joint draw: a component, then each dimension from its kernel.  `out`
  * holds values (Hyperopt's convention). */
-static void mixture_sample(const mixture *m, pmc_rng *rng, double *out) {
+static int64_t pick_component(const mixture *m, pmc_rng *rng) {
     int64_t k = m->n_comp;
     double u = pmc_rng_uniform(rng) * m->cum_w[k - 1];
     int64_t lo = 0, hi = k - 1; /* first c with cum_w[c] > u */
@@ -435,6 +446,23 @@ static void mixture_sample(const mixture *m, pmc_rng *rng, double *out) {
         int64_t mid = (lo + hi) / 2;
         if (m->cum_w[mid] > u) hi = mid;
         else lo = mid + 1;
+    }
+    return lo;
+}
+
+static void mixture_sample(const mixture *m, pmc_rng *rng, double *out) {
+    int64_t k = m->n_comp, lo = pick_component(m, rng);
+    if (m->redraw) {
+        const pmc_tpe_dim *t = m->dims[0];
+        for (int i = 0; i < TPE_MAX_REJECTIONS; i++, lo = pick_component(m, rng)) {
+            double y = m->mu[lo] + m->sigma[lo] * pmc_rng_normal(rng);
+            if (y >= t->low && y < t->high) {
+                out[0] = quantize(t, y);
+                return;
+            }
+        }
+        out[0] = quantize(t, PMC_MIN(PMC_MAX(m->mu[lo], t->low), t->high));
+        return;
     }
     for (int64_t j = 0; j < m->n_dims; j++) {
         const pmc_tpe_dim *t = m->dims[j];
@@ -535,7 +563,7 @@ static double mixture_logpdf(const mixture *m, const double *x, double *terms) {
             terms[c] = c == best ? exact_best
                                  : (terms[c] > limit ? component_exact(m, x, c) : -INFINITY);
     }
-    return logsumexp(terms, k);
+    return logsumexp(terms, k) - m->log_p_accept;
 }
 
 /* ---- suggestions --------------------------------------------------------------- */

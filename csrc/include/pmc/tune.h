@@ -73,8 +73,10 @@ pmc_status pmc_tpe_parzen(const double *mus, int64_t n, double prior_weight, dou
                           double prior_sigma, int64_t linear_forgetting, double *weights,
                           double *means, double *sigmas);
 
-/* log density of x under a mixture of normals truncated to [low, high]
- * (each component renormalised); q > 0: log probability of the quantisation
+/* log density of x under a mixture of normals truncated to [low, high] as
+ * Hyperopt's GMM1 (renormalised by the mixture's mass inside the bounds, the
+ * density of drawing a component and redrawing both when outside); q > 0: the
+ * log probability of the quantisation
  * bucket [x - q/2, x + q/2] (in value space; `log_space`: the components live in log space). */
 double pmc_tpe_mixture_logpdf(double x, int64_t n, const double *weights, const double *means,
                               const double *sigmas, double low, double high, double q,
