@@ -102,7 +102,7 @@ class Trials:
         self._dynamic_trials = []
         self._trials = []
         self.attachments = {}
-        self._rows = {}  # tid -> (space id, row of full draw) cache for the sampler
+        self._obs = None  # (compiled space, rows, count): see _observations
 
     # -- Hyperopt's bookkeeping ------------------------------------------------
     def refresh(self):
@@ -233,25 +233,23 @@ def _misc(tid, compiled, row):
             "vals": {lb: [vals[lb]] if lb in vals else [] for lb in compiled.labels}}
 
 
-def _observations(domain, trials, compiled):
-    """Rows (NaN: inactive) and losses (NaN: failed or not finished) of the
-    trials, in tid order; rows are cached by tid."""
-    docs = sorted(trials.trials, key=lambda t: t["tid"])
-    n_dims = len(compiled.labels)
-    X = np.empty((len(docs), n_dims))
-    loss = np.full(len(docs), np.nan)
-    key = id(compiled)
-    for i, t in enumerate(docs):
-        cached = trials._rows.get(t["tid"])
-        if cached is None or cached[0] != key:
-            vals = _flat_vals(t)
-            row = compiled.vals_to_row(vals)
-            trials._rows[t["tid"]] = cached = (key, row)
-        X[i] = cached[1]
-        r = t["result"]
-        if t["state"] == JOB_STATE_DONE and r.get("status") == STATUS_OK:
-            loss[i] = r["loss"]
-    return X, loss
+def _observations(trials, compiled):
+    """Rows (NaN: inactive), losses (NaN: failed, raised or not finished) and
+    the pending mask of every trial, in insertion (= trial id) order.  The rows
+    are kept on the Trials between calls; only new trials are converted."""
+    dyn = trials._dynamic_trials
+    cached = trials._obs
+    if cached is None or cached[0] is not compiled or cached[2] > len(dyn):
+        cached = (compiled, np.empty((0, len(compiled.labels))), 0)
+    if cached[2] < len(dyn):
+        new = [compiled.vals_to_row(_flat_vals(t)) for t in dyn[cached[2]:]]
+        cached = (compiled, np.vstack([cached[1]] + new), len(dyn))
+    trials._obs = cached
+    loss = np.array([t["result"]["loss"] if t["state"] == JOB_STATE_DONE
+                     and t["result"].get("status") == STATUS_OK else np.nan for t in dyn],
+                    dtype=np.float64)
+    pending = np.array([t["state"] in (JOB_STATE_NEW, JOB_STATE_RUNNING) for t in dyn], dtype=bool)
+    return cached[1], loss, pending
 
 
 def _new_docs(new_ids, domain, trials, rows, compiled):
@@ -275,9 +273,7 @@ def _tpe_suggest(new_ids, domain, trials, seed, prior_weight=1.0, n_startup_jobs
                                 n_EI_candidates if n_ei_candidates is None else n_ei_candidates,
                                 prior_weight)
     compiled = domain.compiled_for(multivariate)
-    X, loss = _observations(domain, trials, compiled)
-    pending = np.array([t["state"] in (JOB_STATE_NEW, JOB_STATE_RUNNING)
-                        for t in sorted(trials.trials, key=lambda t: t["tid"])], dtype=bool)
+    X, loss, pending = _observations(trials, compiled)
     rows = suggest_rows(compiled, X, loss, new_ids, int(seed), options, constant_liar,
                         pending if pending.size else None)
     return _new_docs(new_ids, domain, trials, rows, compiled)
