@@ -91,3 +91,8 @@ def test_spark_trials_arguments(spark):
     fmin(lambda p: __import__("time").sleep(0.3) or p["x"] ** 2, SPACE, algo=tpe.suggest,
          max_evals=100, trials=trials, show_progressbar=False, rstate=np.random.default_rng(0))
     assert len(trials.trials) == 2  # the first batch outlasts the timeout
+    # loss_threshold: x^2 < 16 on [-4, 4]; the search stops after the first batch
+    trials = SparkTrials(parallelism=2, loss_threshold=16.0, spark_session=spark)
+    fmin(failing, {"x": hp.uniform("x", -4, -1)}, algo=tpe.suggest, max_evals=50,
+         trials=trials, show_progressbar=False, rstate=np.random.default_rng(0))
+    assert len(trials.trials) == 2

@@ -220,7 +220,9 @@ pmc_status pmc_tpe_parzen(const double *mus, int64_t n, double prior_weight, dou
         total += weights[i];
     }
     for (int64_t i = 0; i < k; i++) weights[i] /= total;
-    if (n == 1) {
+    if (n == 0) {
+        sigmas[0] = prior_sigma;
+    } else if (n == 1) {
         sigmas[0] = sigmas[1] = 0.5 * prior_sigma;
     } else if (n >= 2) {
         /* each component as wide as its larger gap to a neighbour */
@@ -357,6 +359,19 @@ static pmc_status mixture_build(mixture *m, const pmc_tpe_dim *const *dims, cons
         for (int64_t i = 0; i < n; i++) scratch[i] = to_model(t, pmc_get(X, rows[i], cols[0]));
         PMC_TRY(pmc_tpe_parzen(scratch, n, o->prior_weight, t->prior_mu, t->prior_sigma,
                                o->linear_forgetting, w, m->mu, m->sigma));
+        /* equal neighbours (quantised values repeat) become one component holding
+         * their summed weight: the same mixture, fewer terms per candidate */
+        int64_t kept = 0;
+        for (int64_t c = 0; c < k; c++) {
+            if (kept > 0 && m->mu[c] == m->mu[kept - 1] && m->sigma[c] == m->sigma[kept - 1]) {
+                w[kept - 1] += w[c];
+                continue;
+            }
+            m->mu[kept] = m->mu[c];
+            m->sigma[kept] = m->sigma[c];
+            w[kept++] = w[c];
+        }
+        k = m->n_comp = kept;
     } else if (n_dims == 1) {
         /* one categorical: Hyperopt's pseudo-counts, the prior (component 0,
          * weight n_choices * prior_weight) plus one delta per category holding
@@ -509,7 +524,7 @@ static double component_exact(const mixture *m, const double *x, int64_t c) {
 /* log of the mixture density at the joint value x; `terms` has n_comp slots.
  * Quantised dimensions first get a cheap upper bound of each bucket's mass (the
  * density at the bucket's point nearest the mean times its width); only the
- * components whose bound comes within e^-40 of the best exact term are then
+ * components whose bound comes within e^-30 of the best exact term are then
  * computed exactly, with erfc. */
 static double mixture_logpdf(const mixture *m, const double *x, double *terms) {
     int64_t k = m->n_comp;
@@ -558,7 +573,8 @@ static double mixture_logpdf(const mixture *m, const double *x, double *terms) {
         int64_t best = 0;
         for (int64_t c = 1; c < k; c++)
             if (terms[c] > terms[best]) best = c;
-        double exact_best = component_exact(m, x, best), limit = exact_best - 40;
+        /* e^-30: far below what can change the ranking of candidates */
+        double exact_best = component_exact(m, x, best), limit = exact_best - 30;
         for (int64_t c = 0; c < k; c++)
             terms[c] = c == best ? exact_best
                                  : (terms[c] > limit ? component_exact(m, x, c) : -INFINITY);

@@ -367,6 +367,8 @@ def fmin(fn, space, algo=None, max_evals=None, timeout=None, loss_threshold=None
         raise ValueError("points_to_evaluate works only when trials is None")
     trials.refresh()
     batch = getattr(trials, "parallelism", None) or max_queue_len
+    if loss_threshold is None:  # SparkTrials(loss_threshold=...), as Hyperopt's
+        loss_threshold = getattr(trials, "loss_threshold", None)
 
     n_done = trials.count_by_state_unsynced(JOB_STATE_DONE)
     to_run = max_evals - n_done

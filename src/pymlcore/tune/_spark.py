@@ -28,6 +28,7 @@ class SparkTrials(Trials):
 
     parallelism: trials per batch (default: the session's default parallelism).
     timeout: seconds after which no new batch is started (None: no limit).
+    loss_threshold: stop once a loss below it is seen (as fmin's argument).
     spark_session: the session (default: SparkSession.builder.getOrCreate()).
     """
 
@@ -48,6 +49,9 @@ class SparkTrials(Trials):
             raise ValueError(f"timeout must be None or a positive number, got {timeout!r}")
         self._spark = spark_session or SparkSession.builder.getOrCreate()
         self.parallelism = int(parallelism or self._spark.sparkContext.defaultParallelism)
+        if loss_threshold is not None and (isinstance(loss_threshold, bool)
+                                           or not isinstance(loss_threshold, numbers.Real)):
+            raise ValueError(f"loss_threshold must be None or a number, got {loss_threshold!r}")
         self.timeout = timeout
         self.loss_threshold = loss_threshold
 
