@@ -70,10 +70,11 @@ def suggest_rows(compiled, X, loss, trial_ids, seed, options=None, constant_liar
             loss[pending] = np.nan
         return _core.tpe_suggest(compiled.spec, compiled.p, X, loss, ids, seed,
                                  n_threads=n_threads, **options)
-    finite = loss[np.isfinite(loss) & ~(pending if pending is not None else False)]
+    if pending is None:
+        pending = np.zeros(len(loss), dtype=bool)
+    finite = loss[np.isfinite(loss) & ~pending]
     lie = finite.max() if finite.size else np.nan
-    if pending is not None:
-        loss[pending] = lie
+    loss[pending] = lie
     out = np.empty((len(ids), len(compiled.labels)))
     for i in range(len(ids)):
         out[i] = _core.tpe_suggest(compiled.spec, compiled.p, X, loss, ids[i:i + 1], seed,
