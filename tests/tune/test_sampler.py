@@ -137,3 +137,11 @@ def test_multivariate_correlated_valley_beats_random():
                                     if name == "multivariate" else RandomSampler(space, seed=s),
                                     60, fn)) for s in range(5)])
     assert res["multivariate"] < 0.6 * res["random"], res
+
+
+def test_pickle_round_trip_continues_identically():
+    import pickle
+    s = TPESampler(SPACE, seed=3, n_startup_jobs=5)
+    drive(s, 12)
+    clone = pickle.loads(pickle.dumps(s))
+    assert drive(clone, 5) == drive(s, 5)
