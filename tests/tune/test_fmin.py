@@ -135,7 +135,7 @@ def test_early_stop_loss_threshold_and_timeout():
     assert min(trials.losses()) < 3.0 and min(trials.losses()[:-1]) >= 3.0
     t0 = time.monotonic()
     _, trials = run(fn=lambda p: time.sleep(0.05) or p["x"] ** 2, max_evals=1000, timeout=0.5)
-    assert 3 <= len(trials) < 50 and time.monotonic() - t0 < 5
+    assert 2 <= len(trials) < 50 and time.monotonic() - t0 < 5
     with pytest.raises(ValueError, match="timeout"):
         run(max_evals=1, timeout=-1)
     with pytest.raises(ValueError, match="loss_threshold"):

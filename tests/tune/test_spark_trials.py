@@ -86,9 +86,9 @@ def test_spark_trials_arguments(spark):
         SparkTrials(parallelism=0, spark_session=spark)
     with pytest.raises(ValueError, match="timeout"):
         SparkTrials(timeout=-1, spark_session=spark)
-    # timeout: no new batch after it
+    # timeout: no new batch after it (a batch lasts >= 0.6 s)
     trials = SparkTrials(parallelism=2, timeout=0.5, spark_session=spark)
-    fmin(lambda p: __import__("time").sleep(0.3) or p["x"] ** 2, SPACE, algo=tpe.suggest,
+    fmin(lambda p: __import__("time").sleep(0.6) or p["x"] ** 2, SPACE, algo=tpe.suggest,
          max_evals=100, trials=trials, show_progressbar=False, rstate=np.random.default_rng(0))
     assert len(trials.trials) == 2  # the first batch outlasts the timeout
     # loss_threshold: x^2 < 16 on [-4, 4]; the search stops after the first batch
