@@ -49,5 +49,7 @@ PyObject *py_apply_grouped(PyObject *self, PyObject *args, PyObject *kwargs);
 /* tune.c */
 PyObject *py_tpe_suggest(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *py_tpe_sample_prior(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *py_tpe_parzen(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *py_tpe_mixture_logpdf(PyObject *self, PyObject *args, PyObject *kwargs);
 
 #endif

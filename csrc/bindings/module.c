@@ -539,6 +539,12 @@ static PyMethodDef methods[] = {
      " n_ei_candidates=24, prior_weight=1.0, linear_forgetting=25, n_threads=1) -> ndarray"},
     {"tpe_sample_prior", (PyCFunction)(void (*)(void))py_tpe_sample_prior,
      METH_VARARGS | METH_KEYWORDS, "tpe_sample_prior(spec, p, trial_ids, seed) -> ndarray"},
+    {"tpe_parzen", (PyCFunction)(void (*)(void))py_tpe_parzen, METH_VARARGS | METH_KEYWORDS,
+     "tpe_parzen(mus, prior_weight, prior_mu, prior_sigma, linear_forgetting=25)"
+     " -> (weights, means, sigmas)"},
+    {"tpe_mixture_logpdf", (PyCFunction)(void (*)(void))py_tpe_mixture_logpdf,
+     METH_VARARGS | METH_KEYWORDS,
+     "tpe_mixture_logpdf(x, weights, means, sigmas, low, high, q, log) -> ndarray"},
     {"build_info", py_build_info, METH_NOARGS, "compiler, OpenMP and BLAS of this build"},
     {NULL, NULL, 0, NULL}};
 

@@ -172,3 +172,71 @@ PyObject *py_tpe_suggest(PyObject *self, PyObject *args, PyObject *kwargs) {
     PyMem_Free(dims);
     return out;
 }
+
+/* The Parzen estimator and the mixture density on their own, for the oracle
+ * tests against Hyperopt's adaptive_parzen_normal and GMM1_lpdf/LGMM1_lpdf. */
+PyObject *py_tpe_parzen(PyObject *self, PyObject *args, PyObject *kwargs) {
+    (void)self;
+    static char *keywords[] = {"mus", "prior_weight", "prior_mu", "prior_sigma",
+                               "linear_forgetting", NULL};
+    PyObject *mus_obj;
+    double prior_weight, prior_mu, prior_sigma;
+    long long lf = 25;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "Oddd|L", keywords, &mus_obj, &prior_weight,
+                                     &prior_mu, &prior_sigma, &lf))
+        return NULL;
+    double *mus;
+    int64_t n;
+    if (contiguous_1d(mus_obj, "mus", NPY_FLOAT64, (void **)&mus, &n)) return NULL;
+    npy_intp k = (npy_intp)(n + 1);
+    PyObject *w = PyArray_SimpleNew(1, &k, NPY_FLOAT64), *m = PyArray_SimpleNew(1, &k, NPY_FLOAT64);
+    PyObject *s = PyArray_SimpleNew(1, &k, NPY_FLOAT64), *out = NULL;
+    if (w && m && s) {
+        pmc_status status = pmc_tpe_parzen(mus, n, prior_weight, prior_mu, prior_sigma, lf,
+                                           PyArray_DATA((PyArrayObject *)w),
+                                           PyArray_DATA((PyArrayObject *)m),
+                                           PyArray_DATA((PyArrayObject *)s));
+        if (status != PMC_OK) raise_status(status);
+        else out = PyTuple_Pack(3, w, m, s);
+    }
+    Py_XDECREF(w);
+    Py_XDECREF(m);
+    Py_XDECREF(s);
+    return out;
+}
+
+PyObject *py_tpe_mixture_logpdf(PyObject *self, PyObject *args, PyObject *kwargs) {
+    (void)self;
+    static char *keywords[] = {"x", "weights", "means", "sigmas", "low", "high", "q", "log",
+                               NULL};
+    PyObject *x_obj, *w_obj, *m_obj, *s_obj;
+    double low, high, q;
+    int log_space;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOdddp", keywords, &x_obj, &w_obj, &m_obj,
+                                     &s_obj, &low, &high, &q, &log_space))
+        return NULL;
+    double *x, *w, *m, *s;
+    int64_t nx, nw, nm, ns;
+    if (contiguous_1d(x_obj, "x", NPY_FLOAT64, (void **)&x, &nx) ||
+        contiguous_1d(w_obj, "weights", NPY_FLOAT64, (void **)&w, &nw) ||
+        contiguous_1d(m_obj, "means", NPY_FLOAT64, (void **)&m, &nm) ||
+        contiguous_1d(s_obj, "sigmas", NPY_FLOAT64, (void **)&s, &ns))
+        return NULL;
+    if (nw != nm || nw != ns || nw < 1) {
+        PyErr_SetString(PyExc_ValueError, "weights, means and sigmas must have one equal length >= 1");
+        return NULL;
+    }
+    for (int64_t k = 0; k < nw; k++) {
+        if (!(w[k] > 0) || !(s[k] > 0)) {
+            PyErr_SetString(PyExc_ValueError, "weights and sigmas must be > 0");
+            return NULL;
+        }
+    }
+    npy_intp dim = (npy_intp)nx;
+    PyObject *out = PyArray_SimpleNew(1, &dim, NPY_FLOAT64);
+    if (!out) return NULL;
+    double *o = PyArray_DATA((PyArrayObject *)out);
+    for (int64_t i = 0; i < nx; i++)
+        o[i] = pmc_tpe_mixture_logpdf(x[i], nw, w, m, s, low, high, q, log_space);
+    return out;
+}

@@ -59,7 +59,10 @@ static void test_parzen(void) {
     CHECK_CLOSE(w30[1] / w30[30], 1.0 / 30.0, 1e-12, 0);
     CHECK_CLOSE(w30[5] / w30[30], 1.0, 1e-12, 0);
     CHECK_CLOSE((w30[2] - w30[1]) / w30[30], (1.0 - 1.0 / 30.0) / 4.0, 1e-12, 0);
-    CHECK_FAILS(pmc_tpe_parzen(mus, 3, 0.0, 0.5, 1.0, 25, w, m, s), PMC_ERR_VALUE, "bad");
+    CHECK_FAILS(pmc_tpe_parzen(mus, 3, 0.0, 0.5, 1.0, 25, w, m, s), PMC_ERR_VALUE, "prior_weight");
+    CHECK_FAILS(pmc_tpe_parzen(mus, 3, 1.0, 0.5, 0.0, 25, w, m, s), PMC_ERR_VALUE, "sigma > 0");
+    CHECK_FAILS(pmc_tpe_parzen(mus, 3, 1.0, 0.5, 1.0, 0, w, m, s), PMC_ERR_VALUE,
+                "linear_forgetting");
 }
 
 static void test_mixture_normalised(void) {

@@ -187,8 +187,15 @@ static void sort_points(parzen_point *p, int64_t n) {
 pmc_status pmc_tpe_parzen(const double *mus, int64_t n, double prior_weight, double prior_mu,
                           double prior_sigma, int64_t linear_forgetting, double *weights,
                           double *means, double *sigmas) {
-    if (n < 0 || !(prior_sigma > 0) || !(prior_weight > 0) || linear_forgetting < 1)
-        return pmc_fail(PMC_ERR_VALUE, "pmc_tpe_parzen: bad arguments");
+    if (n < 0) return pmc_fail(PMC_ERR_VALUE, "n must be >= 0 (got %lld)", (long long)n);
+    if (!(prior_sigma > 0) || !isfinite(prior_sigma) || !isfinite(prior_mu))
+        return pmc_fail(PMC_ERR_VALUE, "the prior needs a finite mu and a finite sigma > 0 "
+                        "(got %g, %g)", prior_mu, prior_sigma);
+    if (!(prior_weight > 0) || !isfinite(prior_weight))
+        return pmc_fail(PMC_ERR_VALUE, "prior_weight must be finite and > 0 (got %g)", prior_weight);
+    if (linear_forgetting < 1)
+        return pmc_fail(PMC_ERR_VALUE, "linear_forgetting must be >= 1 (got %lld)",
+                        (long long)linear_forgetting);
     pmc_status status = PMC_OK;
     parzen_point *pts = NULL;
     PMC_ALLOC(pts, n + 1, "Parzen components");
