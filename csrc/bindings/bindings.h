@@ -48,5 +48,7 @@ PyObject *py_apply_grouped(PyObject *self, PyObject *args, PyObject *kwargs);
 
 /* metrics.c: _core.metric_*, _core.score, _core.scorers */
 extern PyMethodDef pmc_metrics_methods[];
+/* tune.c: _core.tpe_* */
+extern PyMethodDef pmc_tune_methods[];
 
 #endif

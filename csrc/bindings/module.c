@@ -555,6 +555,9 @@ PyMODINIT_FUNC PyInit__core(void) {
     Py_DECREF(ident);
     if (PyErr_Occurred()) return NULL;
     PyObject *m = PyModule_Create(&module);
-    if (m && PyModule_AddFunctions(m, pmc_metrics_methods)) Py_CLEAR(m);
+    /* Each family's bindings file contributes its own method table. */
+    PyMethodDef *family_methods[] = {pmc_metrics_methods, pmc_tune_methods};
+    for (size_t i = 0; m && i < sizeof family_methods / sizeof *family_methods; i++)
+        if (PyModule_AddFunctions(m, family_methods[i])) Py_CLEAR(m);
     return m;
 }

@@ -1,0 +1,275 @@
+"""TPE benchmark (issue 4, item 5 b and c): pymlcore.tune vs Hyperopt and Optuna.
+
+(b) Suggestion time at trial 100 and 1,000 on a 10-dimensional mixed space
+    (uniform, loguniform, quniform, qloguniform, normal, lognormal, randint,
+    choice, pchoice, uniformint): the history is filled with random trials and
+    random losses, then one TPE suggestion is timed (warm-up, median of
+    --repeat, garbage collection off as in timeit).  pymlcore is timed twice: through Hyperopt's interface
+    (tpe.suggest on a Trials, Python bookkeeping included) and through the
+    ask/tell TPESampler.  Hyperopt: hyperopt.tpe.suggest on the same kind of
+    history; Optuna: TPESampler (independent sampling, as Hyperopt's) asking one
+    trial and drawing its 10 parameters.
+(c) Search quality: median (over --seeds seeds) of the best loss after
+    --trials trials on Branin, Hartmann6 and a 5-parameter model-tuning task
+    (pymlcore ElasticNet: alpha, l1_ratio, fit_intercept, max_iter, tol; 3-fold
+    CV mean squared error on a generated regression problem), for pymlcore TPE,
+    Hyperopt TPE and random search (pymlcore rand.suggest).
+
+    python benchmarks/tpe.py                  # the full run (several minutes)
+    python benchmarks/tpe.py --quick          # smoke run
+    python benchmarks/tpe.py --part b         # only the suggestion times
+
+Asserts nothing; prints tables and the targets (<= 2 ms per suggestion at trial
+1,000, >= 20x Hyperopt; quality no worse than Hyperopt's TPE, better than random).
+"""
+
+import argparse
+import gc
+import logging
+import os
+
+# Small NumPy operations only: OpenBLAS threads spinning between calls would
+# compete with the timed (single-threaded) suggestions on a small machine.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import math
+import platform
+import time
+import warnings
+
+import numpy as np
+
+import pymlcore
+import pymlcore.tune as pt
+
+
+def mixed_space(lib):
+    hp = lib.hp
+    return {
+        "u": hp.uniform("u", -5, 5), "lu": hp.loguniform("lu", -7, 0),
+        "qu": hp.quniform("qu", 1, 100, 1), "qlu": hp.qloguniform("qlu", 0, 6, 1),
+        "n": hp.normal("n", 0, 1), "ln": hp.lognormal("ln", 0, 1),
+        "ri": hp.randint("ri", 10), "c": hp.choice("c", ["a", "b", "c", "d"]),
+        "pc": hp.pchoice("pc", [(0.3, "x"), (0.7, "y")]), "ui": hp.uniformint("ui", 1, 20),
+    }
+
+
+def random_loss(p):
+    # cheap and deterministic per point: what the history holds does not matter for timing
+    return math.sin(3 * p["u"]) + math.log(p["lu"]) / 7 + p["qu"] / 100 + 0.1 * p["n"] ** 2
+
+
+FASTEST = {}  # label -> fastest run, printed beside the medians (less sensitive to load)
+
+
+def median_time(fn, repeat, label=None):
+    fn()  # warm-up
+    times = []
+    gc.collect()
+    gc.disable()  # as timeit: a collection of the trial histories is not the suggestion's cost
+    try:
+        for _ in range(repeat):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+    finally:
+        gc.enable()
+    if label:
+        FASTEST[label] = min(times)
+    return float(np.median(times))
+
+
+def time_pymlcore(n, repeat):
+    from pymlcore.tune._fmin import _Domain
+    space = mixed_space(pt)
+    trials = pt.Trials()
+    pt.fmin(random_loss, space, algo=pt.rand.suggest, max_evals=n, trials=trials,
+            rstate=np.random.default_rng(0), show_progressbar=False)
+    domain = _Domain(random_loss, space)
+    seeds = iter(range(10**6))
+    fmin_level = median_time(lambda: pt.tpe.suggest(trials.new_trial_ids(1), domain, trials,
+                                                    next(seeds)), repeat, "pymlcore fmin")
+    sampler = pt.TPESampler(space, seed=0)
+    for _ in range(n):
+        tid, p = sampler.ask()
+        sampler.tell(tid, random_loss(p))
+    ask = median_time(sampler.ask, repeat, "pymlcore ask")
+    return fmin_level, ask
+
+
+def time_hyperopt(n, repeat):
+    import hyperopt
+    from hyperopt.base import Domain
+    space = mixed_space(hyperopt)
+    trials = hyperopt.Trials()
+    hyperopt.fmin(random_loss, space, algo=hyperopt.rand.suggest, max_evals=n, trials=trials,
+                  rstate=np.random.default_rng(0), show_progressbar=False)
+    domain = Domain(random_loss, space)
+    seeds = iter(range(10**6))
+    return median_time(lambda: hyperopt.tpe.suggest(trials.new_trial_ids(1), domain, trials,
+                                                     next(seeds)), repeat, "hyperopt")
+
+
+def optuna_params(trial):
+    return {
+        "u": trial.suggest_float("u", -5, 5), "lu": trial.suggest_float("lu", math.exp(-7), 1, log=True),
+        "qu": trial.suggest_float("qu", 1, 100, step=1), "qlu": trial.suggest_int("qlu", 1, 403, log=True),
+        "n": trial.suggest_float("n", -4, 4), "ln": trial.suggest_float("ln", 0.02, 50, log=True),
+        "ri": trial.suggest_int("ri", 0, 9), "c": trial.suggest_categorical("c", ["a", "b", "c", "d"]),
+        "pc": trial.suggest_categorical("pc", ["x", "y"]), "ui": trial.suggest_int("ui", 1, 20),
+    }
+
+
+def time_optuna(n, repeat):
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(lambda t: random_loss(optuna_params(t)), n_trials=n)
+    study.sampler = optuna.samplers.TPESampler(seed=0)
+    return median_time(lambda: optuna_params(study.ask()), repeat, "optuna")
+
+
+# ---- (c) search quality ---------------------------------------------------------
+
+def branin(p):
+    x1, x2 = p["x1"], p["x2"]
+    return ((x2 - 5.1 / (4 * math.pi**2) * x1**2 + 5 / math.pi * x1 - 6) ** 2
+            + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x1) + 10)
+
+
+_H_A = np.array([[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14],
+                 [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]])
+_H_P = 1e-4 * np.array([[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
+                        [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381]])
+_H_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
+
+
+def hartmann6(p):
+    x = np.array([p[f"x{i}"] for i in range(6)])
+    return float(-np.sum(_H_ALPHA * np.exp(-np.sum(_H_A * (x - _H_P) ** 2, axis=1))))
+
+
+def make_tuning_task():
+    from sklearn.datasets import make_regression
+    from sklearn.model_selection import KFold
+    from pymlcore.linear_model import ElasticNet
+    X, y = make_regression(n_samples=300, n_features=30, n_informative=8, noise=20.0,
+                           random_state=0)
+    folds = list(KFold(3, shuffle=True, random_state=0).split(X))
+
+    def loss(p):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            errs = []
+            for tr, te in folds:
+                m = ElasticNet(alpha=p["alpha"], l1_ratio=p["l1_ratio"],
+                               fit_intercept=p["fit_intercept"], max_iter=int(p["max_iter"]),
+                               tol=p["tol"]).fit(X[tr], y[tr])
+                errs.append(np.mean((m.predict(X[te]) - y[te]) ** 2))
+        return float(np.mean(errs))
+
+    return loss
+
+
+def problems(lib):
+    hp = lib.hp
+    return {
+        "branin": ({"x1": hp.uniform("x1", -5, 10), "x2": hp.uniform("x2", 0, 15)}, branin),
+        "hartmann6": ({f"x{i}": hp.uniform(f"x{i}", 0, 1) for i in range(6)}, hartmann6),
+        "elasticnet-cv": ({"alpha": hp.loguniform("alpha", math.log(1e-4), math.log(10)),
+                           "l1_ratio": hp.uniform("l1_ratio", 0, 1),
+                           "fit_intercept": hp.choice("fit_intercept", [True, False]),
+                           "max_iter": hp.quniform("max_iter", 5, 200, 5),
+                           "tol": hp.loguniform("tol", math.log(1e-6), math.log(1e-1))},
+                          make_tuning_task()),
+    }
+
+
+def best_loss(lib, algo, space, fn, n_trials, seed):
+    trials = lib.Trials()
+    lib.fmin(fn, space, algo=algo, max_evals=n_trials, trials=trials,
+             rstate=np.random.default_rng(seed), show_progressbar=False)
+    return min(trials.losses())
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeat", type=int, default=9)
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--trials", type=int, default=100)
+    ap.add_argument("--part", choices=["b", "c", "all"], default="all")
+    args = ap.parse_args()
+    if args.quick:
+        args.repeat, args.seeds, args.trials = 5, 3, 40
+    logging.getLogger("hyperopt").setLevel(logging.ERROR)
+    import hyperopt
+    import optuna
+    print(f"pymlcore {pymlcore.__version__}, hyperopt {hyperopt.__version__}, "
+          f"optuna {optuna.__version__}, numpy {np.__version__}, Python "
+          f"{platform.python_version()}, {platform.machine()}; single-threaded suggestions")
+    print("(the machine is shared: timings are noisy; garbage collection off while timing)\n")
+
+    at_last, quality = None, {}
+    if args.part in ("b", "all"):
+        at_last = part_b(args)
+    if args.part in ("c", "all"):
+        quality = part_c(args, hyperopt)
+    report(at_last, quality)
+
+
+def part_b(args):
+    print("(b) one TPE suggestion on a 10-dimensional mixed space, median of "
+          f"{args.repeat} (ms)")
+    print(f"{'history':>8} {'pymlcore fmin':>14} {'pymlcore ask':>13} {'hyperopt':>9} "
+          f"{'optuna':>8} {'hyperopt/pmc':>13} {'optuna/pmc':>11}")
+    sizes = (100, 1000) if not args.quick else (100, 300)
+    at_last = None
+    for n in sizes:
+        fm, ask = time_pymlcore(n, args.repeat)
+        h = time_hyperopt(n, args.repeat)
+        o = time_optuna(n, args.repeat)
+        print(f"{n:>8} {fm * 1e3:>14.2f} {ask * 1e3:>13.2f} {h * 1e3:>9.1f} {o * 1e3:>8.1f} "
+              f"{h / fm:>12.0f}x {o / fm:>10.0f}x")
+        print(f"{'fastest':>8} " + " ".join(f"{FASTEST[k] * 1e3:>{w}.2f}" for k, w in (
+            ("pymlcore fmin", 14), ("pymlcore ask", 13), ("hyperopt", 9), ("optuna", 8))))
+        at_last = (n, fm, ask, h)
+    return at_last
+
+
+def part_c(args, hyperopt):
+    print(f"\n(c) median best loss after {args.trials} trials over {args.seeds} seeds "
+          "(lower is better)")
+    print(f"{'problem':>14} {'pymlcore TPE':>13} {'hyperopt TPE':>13} {'random':>10}")
+    quality = {}
+    h_problems = problems(hyperopt)
+    for name, (space, fn) in problems(pt).items():
+        h_space = h_problems[name][0]
+        row = {}
+        for label, lib, algo, sp in (("pymlcore", pt, pt.tpe.suggest, space),
+                                     ("hyperopt", hyperopt, hyperopt.tpe.suggest, h_space),
+                                     ("random", pt, pt.rand.suggest, space)):
+            row[label] = float(np.median([best_loss(lib, algo, sp, fn, args.trials, s)
+                                          for s in range(args.seeds)]))
+        quality[name] = row
+        print(f"{name:>14} {row['pymlcore']:>13.5g} {row['hyperopt']:>13.5g} "
+              f"{row['random']:>10.5g}")
+    return quality
+
+
+def report(at_last, quality):
+    print()
+    if at_last is not None:
+        n, fm, ask, h = at_last
+        print(f"target: <= 2 ms per suggestion at trial {n}: fmin path {fm * 1e3:.2f} ms, "
+              f"ask/tell {ask * 1e3:.2f} ms -> {'met' if fm <= 2e-3 else 'NOT met'}")
+        print(f"target: >= 20x Hyperopt at trial {n}: {h / fm:.0f}x -> "
+              f"{'met' if h / fm >= 20 else 'NOT met'}")
+    for name, row in quality.items():
+        print(f"target {name}: pymlcore <= hyperopt ({row['pymlcore']:.5g} vs "
+              f"{row['hyperopt']:.5g}: {'met' if row['pymlcore'] <= row['hyperopt'] else 'NOT met'})"
+              f", < random ({row['random']:.5g}: "
+              f"{'met' if row['pymlcore'] < row['random'] else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
