@@ -202,6 +202,7 @@ typedef struct {
     const pmc_view *X;
     int64_t n_rows, n_features, n_outputs, max_classes, n_value, n_stat;
     int is_clf, criterion;
+    int has_weight;            /* sample_weight was given */
     const int64_t *n_classes;  /* n_outputs, classification */
     int32_t *label;            /* n_rows x n_outputs class codes (classification) */
     double *y;                 /* n_rows x n_outputs (regression) */
@@ -298,7 +299,7 @@ static double proxy(const problem *pb, const double *L, const double *R) {
             break;
         default:
             if (L[1 + o] <= TREE_EPSILON || R[1 + o] <= TREE_EPSILON) return -INFINITY;
-            total -= L[1 + o] * log(L[1 + o] / wl) + R[1 + o] * log(R[1 + o] / wr);
+            total += L[1 + o] * log(L[1 + o] / wl) + R[1 + o] * log(R[1 + o] / wr);
             break;
         }
     }
@@ -482,7 +483,19 @@ static int scan_hist(grower *g, int64_t f, int64_t start, int64_t n, const doubl
     if (lo_bin < 0 || (lo_bin == hi_bin && n_missing == 0)) return 1;
     const float *edges = pb->bin_edges + f * (nb - 1);
     double *L = g->S_left, *R = g->S_right;
+    /* the random splitter tries one boundary, drawn among the node's bins (the
+     * last one meaning "missing values alone on the right"), and one side for
+     * the missing values */
+    int random = g->pr->splitter == SPLIT_RANDOM;
+    int64_t chosen = -1;
+    int chosen_pass = 0;
+    if (random) {
+        int64_t n_choices = hi_bin - lo_bin + (n_missing > 0);
+        chosen = lo_bin + (int64_t)pmc_rng_below(&g->rng, (uint64_t)PMC_MAX(n_choices, 1));
+        chosen_pass = n_missing > 0 && chosen < hi_bin ? (int)pmc_rng_below(&g->rng, 2) : 0;
+    }
     for (int pass = 0; pass < (n_missing > 0 ? 2 : 1); pass++) {
+        if (random && pass != chosen_pass) continue;
         int miss_left = pass == 1;
         if (miss_left) memcpy(L, H + nb * ns, (size_t)ns * sizeof(double));
         else memset(L, 0, (size_t)ns * sizeof(double));
@@ -493,6 +506,7 @@ static int scan_hist(grower *g, int64_t f, int64_t start, int64_t n, const doubl
             n_left += counts[b];
             int last = b == hi_bin;
             if (last && (miss_left || n_missing == 0)) break;
+            if (random && b != chosen) continue;
             int64_t n_right = n - n_left;
             for (int64_t s = 0; s < ns; s++) R[s] = S_node[s] - L[s];
             if (!accept(g, n_left, n_right, L[0], R[0])) continue;
@@ -959,6 +973,7 @@ static pmc_status problem_init(problem *pb, const pmc_tree_params *pr, const pmc
                 pb->y[i * q + o] = v;
             }
     }
+    pb->has_weight = data->weight.ndim != 0;
     PMC_ALLOC(pb->weight, n, "tree weights");
     for (int64_t i = 0; i < n; i++) {
         double w = pmc_weight(&data->weight, i);
@@ -1416,7 +1431,7 @@ static pmc_status tree_output_shape(const pmc_model *m, pmc_method method, pmc_d
     }
     if (method == PMC_TRANSFORM) {
         *n_cols = m->is_forest ? m->fm.n_trees : 0;
-        *dtype = PMC_INT64;
+        *dtype = PMC_FLOAT64;
         return PMC_OK;
     }
     return pmc_fail(PMC_ERR_UNSUPPORTED, "trees compute predict_proba (leaf values) and "
@@ -1483,7 +1498,7 @@ static pmc_status forest_task(int64_t t, int thread, void *arg) {
     const pmc_tree_params *pr = pb->params;
     pmc_status status = PMC_OK;
     int64_t n = pb->n_rows, q = pb->n_outputs, C = pb->max_classes;
-    double *w = NULL, *class_count = NULL;
+    double *w = NULL, *class_count = NULL, *cumulative = NULL;
     int32_t *counts = NULL;
     tree_nodes nodes;
     memset(&nodes, 0, sizeof nodes);
@@ -1492,8 +1507,26 @@ static pmc_status forest_task(int64_t t, int thread, void *arg) {
     PMC_ALLOC(w, n, "forest weights");
     if (pr->bootstrap) {
         PMC_ALLOC(counts, n, "forest bootstrap");
-        for (int64_t k = 0; k < pr->max_samples; k++) counts[pmc_rng_below(&rng, (uint64_t)n)]++;
-        for (int64_t i = 0; i < n; i++) w[i] = pb->weight[i] * counts[i];
+        if (pb->has_weight) {
+            /* scikit-learn 1.9: rows drawn with probability proportional to their
+             * weight, which then enters the tree only through the counts */
+            PMC_ALLOC(cumulative, n, "forest bootstrap");
+            double total = 0.0;
+            for (int64_t i = 0; i < n; i++) cumulative[i] = total += pb->weight[i];
+            for (int64_t k = 0; k < pr->max_samples; k++) {
+                double u = pmc_rng_uniform(&rng) * total;
+                int64_t lo = 0, hi = n - 1;
+                while (lo < hi) {
+                    int64_t mid = (lo + hi) / 2;
+                    if (cumulative[mid] > u) hi = mid;
+                    else lo = mid + 1;
+                }
+                counts[lo]++;
+            }
+        } else {
+            for (int64_t k = 0; k < pr->max_samples; k++) counts[pmc_rng_below(&rng, (uint64_t)n)]++;
+        }
+        for (int64_t i = 0; i < n; i++) w[i] = counts[i];
         if (pr->balanced_subsample && pb->is_clf) {
             /* scikit-learn's compute_sample_weight('balanced', y, indices=draw):
              * draws / (classes present * draws of the class), per output, multiplied */
@@ -1523,6 +1556,7 @@ error:
     free(w);
     free(counts);
     free(class_count);
+    free(cumulative);
     return status;
 }
 

@@ -29,7 +29,8 @@ static inline int32_t PMC_FN(tree_leaf)(const forest_model *m, int64_t t, const 
 }
 
 /* Rows [first, first + count) of `rows`: predict_proba (mean of the trees' leaf
- * values, added tree by tree in tree order) or transform (leaf ids). */
+ * values, added tree by tree in tree order) or transform (leaf ids, as float64:
+ * exact, and the output dtype the bindings allocate). */
 static void PMC_FN(tree_apply_rows)(const forest_model *m, pmc_method method, const pmc_view *X,
                                     const pmc_rows *rows, int64_t first, int64_t count,
                                     pmc_view *out, double *acc) {
@@ -38,9 +39,7 @@ static void PMC_FN(tree_apply_rows)(const forest_model *m, pmc_method method, co
         for (int64_t k = 0; k < count; k++) {
             int64_t i = pmc_row_at(rows, first + k);
             for (int64_t t = 0; t < m->n_trees; t++) {
-                int64_t leaf = PMC_FN(tree_leaf)(m, t, X, i);
-                char *p = (char *)out->data + (first + k) * out->strides[0] + t * out->strides[1];
-                *(int64_t *)p = leaf;
+                pmc_put(out, first + k, t, (double)PMC_FN(tree_leaf)(m, t, X, i));
             }
         }
         return;

@@ -47,7 +47,7 @@ typedef struct {
  * Import needs the first five groups (not impurity/importances) and checks
  * every index: children beyond the node (so no cycle), features < n_features.
  * Apply: predict_proba -> the leaf's value row (n_rows, n_value) float64;
- * transform -> the leaf's node id (n_rows) int64.  X is read as float32, as
+ * transform -> the leaf's node id (n_rows) as float64 (exact).  X is read as float32, as
  * scikit-learn does; NaN follows missing_go_to_left. */
 extern const pmc_estimator pmc_decision_tree_estimator;
 
@@ -70,7 +70,7 @@ extern const pmc_estimator pmc_decision_tree_estimator;
  * n_value) the summed predictions of the trees that did not see each row and
  * oob_count (n_samples).
  * Apply: predict_proba -> mean leaf value over trees (n_rows, n_value) float64;
- * transform -> every tree's leaf (local node id) (n_rows, n_trees) int64. */
+ * transform -> every tree's leaf (local node id) (n_rows, n_trees) as float64. */
 extern const pmc_estimator pmc_forest_estimator;
 
 #ifdef __cplusplus

@@ -58,7 +58,7 @@ def resolve_growth(est, n_samples, n_features, sample_weight):
     max_bins = 0 if est.max_bins is None else int(est.max_bins)
     params = {
         "criterion": "log_loss" if est.criterion == "log_loss" else est.criterion,
-        "splitter": est.splitter,
+        "splitter": getattr(est, "splitter", getattr(est, "_splitter", "best")),
         "max_depth": -1 if est.max_depth is None else int(est.max_depth),
         "min_samples_split": int(min_samples_split),
         "min_samples_leaf": int(min_samples_leaf),

@@ -55,7 +55,7 @@ class Tree:
             "feature": np.asarray(self.feature),
             "threshold": np.asarray(self.threshold, dtype=np.float64),
             "missing_go_to_left": np.asarray(self.missing_go_to_left, dtype=np.int64),
-            "value": np.nan_to_num(np.asarray(self.value).reshape(self.node_count, -1)),
+            "value": np.nan_to_num(np.asarray(self.value).reshape(len(self.children_left), -1)),
             "n_features": np.array([self.n_features], dtype=np.int64),
         }
 
@@ -105,7 +105,8 @@ class Tree:
 
     def apply(self, X):
         """Leaf (node id) of every row."""
-        return apply_core("DecisionTree", "transform", self._state(), X, n_jobs=None)
+        return apply_core("DecisionTree", "transform", self._state(), X,
+                          n_jobs=None).astype(np.int64)
 
     def decision_path(self, X):
         return _decision_path(self.children_left, self.children_right,
