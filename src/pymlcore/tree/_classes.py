@@ -7,7 +7,8 @@ import warnings
 from math import ceil
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import (BaseEstimator, ClassifierMixin, MultiOutputMixin, RegressorMixin,
+                          _fit_context)
 from sklearn.utils import compute_sample_weight
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -92,7 +93,7 @@ def check_y_finite(y):
         raise ValueError("Input y contains NaN or infinity.")
 
 
-class _BaseTree(BaseEstimator):
+class _BaseTree(MultiOutputMixin, BaseEstimator):
     _parameter_constraints = {
         "splitter": [StrOptions({"best", "random"})],
         "max_depth": [Interval(numbers.Integral, 1, None, closed="left"), None],
