@@ -53,8 +53,8 @@ def r2(y, est, X):
 ])
 def test_quality_close_to_sklearn(ours, theirs, loader, score, tol):
     X, y = loader(return_X_y=True)
-    a = mean_score(lambda s: ours(n_estimators=40, random_state=s, n_jobs=2), X, y, score)
-    b = mean_score(lambda s: theirs(n_estimators=40, random_state=s, n_jobs=2), X, y, score)
+    a = mean_score(lambda s: ours(n_estimators=30, random_state=s, n_jobs=2), X, y, score)
+    b = mean_score(lambda s: theirs(n_estimators=30, random_state=s, n_jobs=2), X, y, score)
     assert abs(a - b) <= tol, (a, b)
 
 

@@ -335,7 +335,9 @@ typedef struct {
     pair *pairs, *tmp;     /* n_in each */
     int64_t *features, *constant;  /* n_features each */
     double *S_left, *S_right, *S_best_left, *S_miss;  /* n_stat each */
-    double *hist;          /* histogram splitting: n_bins + 1 statistics of one feature */
+    double *hist;          /* histogram splitting: n_bins + 1 statistics of one feature, */
+    int64_t *hist_count;   /* their row counts (both kept zero between uses) */
+    int32_t *touched;      /* the bins a node occupies */
     tree_nodes nodes;
 } grower;
 
@@ -457,72 +459,92 @@ static int scan_random(grower *g, int64_t f, int64_t start, int64_t n, const dou
 }
 
 /* Candidate of the histogram splitter: statistics per bin of f over the node, then
- * a scan of the bin boundaries (missing values tried on both sides). */
+ * a scan of the boundaries between the bins the node occupies (missing values
+ * tried on both sides).  Only the bins the node touches are visited and cleared
+ * afterwards, so a small node costs in its size, not in the number of bins. */
 static int scan_hist(grower *g, int64_t f, int64_t start, int64_t n, const double *S_node,
                      split_record *best) {
     const problem *pb = g->pb;
     int64_t ns = pb->n_stat, nb = pb->n_bins;
     const uint8_t *bins = pb->binned + f * pb->n_rows;
     double *H = g->hist;
-    int64_t counts[256 + 1];
-    memset(H, 0, (size_t)((nb + 1) * ns) * sizeof(double));
-    memset(counts, 0, sizeof counts);
+    int64_t *counts = g->hist_count;
+    int32_t *touched = g->touched;
+    int64_t nt = 0;
     for (int64_t k = start; k < start + n; k++) {
         int32_t row = g->samples[k];
         int b = bins[row];
-        counts[b]++;
+        if (counts[b]++ == 0) touched[nt++] = b;
         stats_add(pb, H + b * ns, row, sample_w(g, row));
     }
-    int64_t n_missing = counts[nb], n_edges = pb->n_edges[f];
-    int64_t lo_bin = -1, hi_bin = -1;
-    for (int64_t b = 0; b <= n_edges; b++)
-        if (counts[b]) {
-            if (lo_bin < 0) lo_bin = b;
-            hi_bin = b;
+    int64_t n_missing = counts[nb];
+    /* the occupied non-missing bins in increasing order */
+    int64_t m = 0;
+    for (int64_t k = 0; k < nt; k++)
+        if (touched[k] != nb) touched[m++] = touched[k];
+    if (m * 8 < nb) {
+        for (int64_t i = 1; i < m; i++) {
+            int32_t x = touched[i];
+            int64_t j = i;
+            while (j > 0 && touched[j - 1] > x) { touched[j] = touched[j - 1]; j--; }
+            touched[j] = x;
         }
-    if (lo_bin < 0 || (lo_bin == hi_bin && n_missing == 0)) return 1;
-    const float *edges = pb->bin_edges + f * (nb - 1);
-    double *L = g->S_left, *R = g->S_right;
-    /* the random splitter tries one boundary, drawn among the node's bins (the
-     * last one meaning "missing values alone on the right"), and one side for
-     * the missing values */
-    int random = g->pr->splitter == SPLIT_RANDOM;
-    int64_t chosen = -1;
-    int chosen_pass = 0;
-    if (random) {
-        int64_t n_choices = hi_bin - lo_bin + (n_missing > 0);
-        chosen = lo_bin + (int64_t)pmc_rng_below(&g->rng, (uint64_t)PMC_MAX(n_choices, 1));
-        chosen_pass = n_missing > 0 && chosen < hi_bin ? (int)pmc_rng_below(&g->rng, 2) : 0;
+    } else {
+        m = 0;
+        for (int64_t b = 0; b < nb; b++)
+            if (counts[b]) touched[m++] = (int32_t)b;
     }
-    for (int pass = 0; pass < (n_missing > 0 ? 2 : 1); pass++) {
-        if (random && pass != chosen_pass) continue;
-        int miss_left = pass == 1;
-        if (miss_left) memcpy(L, H + nb * ns, (size_t)ns * sizeof(double));
-        else memset(L, 0, (size_t)ns * sizeof(double));
-        int64_t n_left = miss_left ? n_missing : 0;
-        for (int64_t b = lo_bin; b <= hi_bin; b++) {
-            if (!counts[b]) continue;
-            for (int64_t s = 0; s < ns; s++) L[s] += H[b * ns + s];
-            n_left += counts[b];
-            int last = b == hi_bin;
-            if (last && (miss_left || n_missing == 0)) break;
-            if (random && b != chosen) continue;
-            int64_t n_right = n - n_left;
-            for (int64_t s = 0; s < ns; s++) R[s] = S_node[s] - L[s];
-            if (!accept(g, n_left, n_right, L[0], R[0])) continue;
-            double p = proxy(pb, L, R);
-            if (p > best->proxy) {
-                best->proxy = p;
-                best->feature = f;
-                best->pos = start + n_left;
-                best->bin = last ? nb - 1 : (int)b;
-                best->threshold = last ? INFINITY : (double)edges[b];
-                best->missing_left = n_missing == 0 ? n_left > n_right : miss_left;
-                memcpy(g->S_best_left, L, (size_t)ns * sizeof(double));
+    int is_constant = m == 0 || (m == 1 && n_missing == 0);
+    if (!is_constant) {
+        const float *edges = pb->bin_edges + f * (nb - 1);
+        double *L = g->S_left, *R = g->S_right;
+        /* the random splitter tries one boundary, drawn among the node's occupied
+         * bins (after the last one: missing values alone on the right), and one
+         * side for the missing values */
+        int random = g->pr->splitter == SPLIT_RANDOM;
+        int64_t chosen = -1;
+        int chosen_pass = 0;
+        if (random) {
+            chosen = (int64_t)pmc_rng_below(&g->rng, (uint64_t)(m - 1 + (n_missing > 0)));
+            chosen_pass = n_missing > 0 && chosen < m - 1 ? (int)pmc_rng_below(&g->rng, 2) : 0;
+        }
+        for (int pass = 0; pass < (n_missing > 0 ? 2 : 1); pass++) {
+            if (random && pass != chosen_pass) continue;
+            int miss_left = pass == 1;
+            if (miss_left) memcpy(L, H + nb * ns, (size_t)ns * sizeof(double));
+            else memset(L, 0, (size_t)ns * sizeof(double));
+            int64_t n_left = miss_left ? n_missing : 0;
+            for (int64_t k = 0; k < m; k++) {
+                int64_t b = touched[k];
+                for (int64_t q = 0; q < ns; q++) L[q] += H[b * ns + q];
+                n_left += counts[b];
+                int last = k == m - 1;
+                if (last && (miss_left || n_missing == 0)) break;
+                if (random && k != chosen) continue;
+                int64_t n_right = n - n_left;
+                for (int64_t q = 0; q < ns; q++) R[q] = S_node[q] - L[q];
+                if (!accept(g, n_left, n_right, L[0], R[0])) continue;
+                double p = proxy(pb, L, R);
+                if (p > best->proxy) {
+                    best->proxy = p;
+                    best->feature = f;
+                    best->pos = start + n_left;
+                    best->bin = last ? (int)nb - 1 : (int)b;
+                    best->threshold = last ? INFINITY : (double)edges[b];
+                    best->missing_left = n_missing == 0 ? n_left > n_right : miss_left;
+                    memcpy(g->S_best_left, L, (size_t)ns * sizeof(double));
+                }
             }
         }
     }
-    return 0;
+    /* clear what this node touched */
+    for (int64_t k = 0; k < m; k++) {
+        counts[touched[k]] = 0;
+        memset(H + touched[k] * ns, 0, (size_t)ns * sizeof(double));
+    }
+    counts[nb] = 0;
+    memset(H + nb * ns, 0, (size_t)ns * sizeof(double));
+    return is_constant;
 }
 
 /* Moves the rows of [start, end) that go left by `s` to the front. */
@@ -1003,6 +1025,8 @@ static void grower_free(grower *g) {
     free(g->S_best_left);
     free(g->S_miss);
     free(g->hist);
+    free(g->hist_count);
+    free(g->touched);
     nodes_free(&g->nodes);
 }
 
@@ -1033,6 +1057,8 @@ static pmc_status grow_tree(const problem *pb, const double *w, pmc_rng rng, pmc
         PMC_ALLOC(g.tmp, g.n_in, "tree buffers");
     } else {
         PMC_ALLOC(g.hist, (pb->n_bins + 1) * ns, "tree histograms");
+        PMC_ALLOC(g.hist_count, pb->n_bins + 1, "tree histograms");
+        PMC_ALLOC(g.touched, pb->n_bins + 1, "tree histograms");
     }
     PMC_ALLOC(g.features, p, "tree buffers");
     PMC_ALLOC(g.constant, p, "tree buffers");
