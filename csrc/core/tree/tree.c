@@ -15,6 +15,7 @@
 #include <float.h>
 #include <stdio.h>
 
+#include "binning.h"
 #include "internal.h"
 #include "pmc/tree.h"
 
@@ -820,81 +821,59 @@ error:
     return status;
 }
 
-/* ---- histogram bins ------------------------------------------------------------------ */
-
-static int cmp_float(const void *a, const void *b) {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
+/* The largest float32 <= t: for a float32 x, x <= t exactly when x <= it. */
+static float round_down_f32(double t) {
+    float f = (float)t;
+    if ((double)f > t) f = nextafterf(f, -INFINITY);
+    return f;
 }
 
-/* Per feature at most n_bins - 1 increasing float32 thresholds from (at most
- * 200,000 rows drawn from) X: midpoints between the distinct values when they
- * are few, quantiles otherwise; NaN ignored.  Then every (feature, row) gets the
- * smallest bin b with x <= threshold[b] (n_edges when above all), NaN the
- * missing bin n_bins. */
-static pmc_status bin_features(problem *pb, uint64_t seed) {
+/* ---- histogram bins ------------------------------------------------------------------ */
+
+/* Per feature at most n_bins - 1 increasing thresholds from the project's
+ * quantile binning (pmc_bin_thresholds: scikit-learn's _BinMapper on at most
+ * 200,000 rows), rounded down to float32 (the trees read X as float32; for a
+ * float32 x, x <= t and x <= t rounded down agree), duplicates dropped.  Then
+ * every (feature, row) gets the smallest bin b with x <= threshold[b]
+ * (n_edges when above all), NaN the missing bin n_bins.  The mapping is done
+ * here on the float32 values, so that the bins and the prediction-time
+ * comparisons agree exactly. */
+static pmc_status bin_features(problem *pb, const pmc_matrix *X, uint64_t seed, int n_threads) {
     pmc_status status = PMC_OK;
     int64_t n = pb->n_rows, p = pb->n_features, nb = pb->n_bins;
-    int64_t n_sub = PMC_MIN(n, 200000);
-    int32_t *rows = NULL;
-    float *v = NULL, *distinct = NULL;
-    PMC_ALLOC(rows, n_sub, "histogram binning");
-    PMC_ALLOC(v, PMC_MAX(n, 1), "histogram binning");
-    PMC_ALLOC(distinct, n_sub, "histogram binning");
+    double *thresholds = NULL;
+    int32_t *n_thr = NULL;
+    float *v = NULL;
+    int32_t *idx = NULL;
+    PMC_ALLOC(thresholds, p * (nb - 1), "histogram binning");
+    PMC_ALLOC(n_thr, p, "histogram binning");
     PMC_ALLOC(pb->bin_edges, p * (nb - 1), "histogram bins");
     PMC_ALLOC(pb->n_edges, p, "histogram bins");
     PMC_ALLOC(pb->binned, p * n, "binned X");
-    if (n_sub < n) {
-        /* a sample without replacement: the first n_sub of a partial shuffle */
-        int32_t *perm = NULL;
-        PMC_ALLOC(perm, n, "histogram binning");
-        for (int64_t i = 0; i < n; i++) perm[i] = (int32_t)i;
-        pmc_rng rng;
-        pmc_rng_seed(&rng, seed, UINT64_C(0xB1D5));
-        for (int64_t i = 0; i < n_sub; i++) {
-            int64_t j = i + (int64_t)pmc_rng_below(&rng, (uint64_t)(n - i));
-            int32_t t = perm[i]; perm[i] = perm[j]; perm[j] = t;
-        }
-        memcpy(rows, perm, (size_t)n_sub * sizeof(int32_t));
-        free(perm);
-    } else {
-        for (int64_t i = 0; i < n; i++) rows[i] = (int32_t)i;
-    }
+    const int64_t block = 4096;
+    PMC_ALLOC(v, block, "histogram binning");
+    PMC_ALLOC(idx, block, "histogram binning");
+    PMC_TRY(pmc_bin_thresholds(X, pmc_rows_all(n), (int)nb, 200000, seed, n_threads, thresholds,
+                               n_thr));
     for (int64_t f = 0; f < p; f++) {
-        gather(pb->X, rows, n_sub, f, v);
-        int64_t m = 0;
-        for (int64_t k = 0; k < n_sub; k++)
-            if (!isnan(v[k])) v[m++] = v[k];
-        qsort(v, (size_t)m, sizeof(float), cmp_float);
-        int64_t nd = 0;
-        for (int64_t k = 0; k < m; k++)
-            if (nd == 0 || v[k] != distinct[nd - 1]) distinct[nd++] = v[k];
         float *edges = pb->bin_edges + f * (nb - 1);
         int64_t ne = 0;
-        if (nd <= nb) {
-            for (int64_t k = 0; k + 1 < nd; k++) {
-                float mid = (float)((double)distinct[k] / 2.0 + (double)distinct[k + 1] / 2.0);
-                if (mid >= distinct[k + 1]) mid = distinct[k]; /* no float32 between them */
-                edges[ne++] = mid;
-            }
-        } else {
-            for (int64_t b = 1; b < nb; b++) {
-                float q = v[(int64_t)((double)b / (double)nb * (double)(m - 1))];
-                if (ne == 0 || q > edges[ne - 1]) edges[ne++] = q;
-            }
+        for (int64_t k = 0; k < n_thr[f]; k++) {
+            float t = round_down_f32(thresholds[f * (nb - 1) + k]);
+            if (ne == 0 || t > edges[ne - 1]) edges[ne++] = t;
         }
         pb->n_edges[f] = (int32_t)ne;
-        /* map every row: binary search over the edges */
         uint8_t *out = pb->binned + f * n;
-        const int64_t block = 4096;
-        int32_t idx[4096];
         for (int64_t i0 = 0; i0 < n; i0 += block) {
             int64_t cnt = PMC_MIN(block, n - i0);
             for (int64_t k = 0; k < cnt; k++) idx[k] = (int32_t)(i0 + k);
             gather(pb->X, idx, cnt, f, v);
             for (int64_t k = 0; k < cnt; k++) {
                 float x = v[k];
-                if (isnan(x)) { out[i0 + k] = (uint8_t)nb; continue; }
+                if (isnan(x)) {
+                    out[i0 + k] = (uint8_t)nb;
+                    continue;
+                }
                 int64_t lo = 0, hi = ne;
                 while (lo < hi) {
                     int64_t mid = (lo + hi) / 2;
@@ -906,9 +885,10 @@ static pmc_status bin_features(problem *pb, uint64_t seed) {
         }
     }
 error:
-    free(rows);
+    free(thresholds);
+    free(n_thr);
     free(v);
-    free(distinct);
+    free(idx);
     return status;
 }
 
@@ -1006,7 +986,7 @@ static pmc_status problem_init(problem *pb, const pmc_tree_params *pr, const pmc
         pb->weight[i] = w;
     }
     pb->n_bins = (int)pr->max_bins;
-    if (pb->n_bins) PMC_TRY(bin_features(pb, ctx->seed));
+    if (pb->n_bins) PMC_TRY(bin_features(pb, X, ctx->seed, ctx->n_threads));
     return PMC_OK;
 error:
     problem_free(pb);
@@ -1110,12 +1090,6 @@ static void compact_free(compact_tree *c) {
     free(c->threshold);
     free(c->leaf_value);
     memset(c, 0, sizeof *c);
-}
-
-static float round_down_f32(double t) {
-    float f = (float)t;
-    if ((double)f > t) f = nextafterf(f, -INFINITY);
-    return f;
 }
 
 static pmc_status compact_from_nodes(const tree_nodes *t, compact_tree *c) {

@@ -53,7 +53,12 @@ extern const pmc_estimator pmc_decision_tree_estimator;
 
 /* Forest: n_estimators trees, tree t grown on the rng stream (ctx->seed,
  * first_tree + t), in parallel over trees; the result does not depend on the
- * thread count.  Compact exported state, all trees' nodes concatenated, each
+ * thread count.  With bootstrap, tree t draws max_samples rows with replacement
+ * (with probability proportional to sample_weight when given, as scikit-learn
+ * 1.9 does) and is grown with the draw counts as weights (times the
+ * 'balanced_subsample' class weights of the draw when balanced_subsample);
+ * without, with sample_weight.  The random splitter with max_bins draws one
+ * boundary among the bins the node occupies.  Compact exported state, all trees' nodes concatenated, each
  * tree numbered breadth first so that a node's children are adjacent:
  *   tree_start  int64 (n_trees + 1)   first node of every tree
  *   child       int32 (n_nodes)       left child's local id (right = left + 1);
