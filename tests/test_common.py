@@ -16,7 +16,14 @@ ESTIMATORS = all_estimators()
 # Only checks that scikit-learn's own estimator of the same name fails as well
 # (test_expected_failures_are_sklearns_own verifies it): anything else is a gap
 # to close, not to list here.
+_BOOTSTRAP_WEIGHTS = (
+    "As scikit-learn's (listed in its own PER_ESTIMATOR_XFAIL_CHECKS): with bootstrap, "
+    "sample_weight is not equivalent to removing/repeating samples.")
 EXPECTED_FAILED_CHECKS = {
+    "RandomForestClassifier": {
+        "check_sample_weight_equivalence_on_dense_data": _BOOTSTRAP_WEIGHTS},
+    "RandomForestRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _BOOTSTRAP_WEIGHTS},
     "Ridge": {
         "check_non_transformer_estimators_n_iter": (
             "As scikit-learn's Ridge (listed in its own PER_ESTIMATOR_XFAIL_CHECKS), "

@@ -4,6 +4,7 @@
 #include "pmc/linear.h"
 #include "pmc/preprocessing.h"
 #include "pmc/timeseries.h"
+#include "pmc/tree.h"
 
 #ifdef _OPENMP
 #include <omp.h>

@@ -1,0 +1,106 @@
+"""Trees benchmark (issue 5): pymlcore vs scikit-learn, same run, same data.
+
+1. Random forest, 10,240 x 64 binary (make_classification), 100 trees,
+   max_features='sqrt', oob_score=True: single-thread fit time ratio (target
+   <= 0.5x), 1 -> 2 thread fit speed-up (target >= 1.8x), pickled size ratio
+   (target <= 0.25x), OOB accuracy difference (target <= 0.5 point).  pymlcore's
+   forest uses its default histogram splitting (max_bins=255); the exact
+   splitter (max_bins=None) is timed too.
+2. Decision tree, 1,000,000 x 10 (make_classification), default parameters:
+   fit time ratio vs scikit-learn (target >= 2x faster).
+
+Timings: one warm-up, then the median of --repeat runs (default 5; 3 for the
+1M-row tree, which takes tens of seconds per fit: said in the output).  The
+machine may be shared: the numbers are noisy.  Nothing is asserted: the last
+lines print each target and whether it is met.
+
+    python benchmarks/trees.py            # full run
+    python benchmarks/trees.py --quick    # smaller data, smoke run
+"""
+
+import argparse
+import os
+import pickle
+import platform
+import time
+
+import numpy as np
+import sklearn
+from sklearn import ensemble as sk_ensemble
+from sklearn import tree as sk_tree
+from sklearn.datasets import make_classification
+
+import pymlcore
+from pymlcore.ensemble import RandomForestClassifier
+from pymlcore.tree import DecisionTreeClassifier
+
+
+def median_time(fn, repeat):
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat-slow", type=int, default=3)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    n_rf, n_dt = (2048, 100_000) if args.quick else (10_240, 1_000_000)
+    print(f"pymlcore {pymlcore.__version__}, scikit-learn {sklearn.__version__}, "
+          f"numpy {np.__version__}, Python {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs (shared machine: timings are noisy)")
+
+    # ---- random forest ----
+    X, y = make_classification(n_rf, 64, n_informative=16, random_state=0)
+    rf = dict(n_estimators=100, max_features="sqrt", oob_score=True, random_state=0)
+    results = {}
+    for name, make in [
+        ("pymlcore hist, 1 thread", lambda: RandomForestClassifier(n_jobs=1, **rf)),
+        ("pymlcore hist, 2 threads", lambda: RandomForestClassifier(n_jobs=2, **rf)),
+        ("pymlcore exact, 1 thread", lambda: RandomForestClassifier(n_jobs=1, max_bins=None, **rf)),
+        ("scikit-learn, 1 thread", lambda: sk_ensemble.RandomForestClassifier(n_jobs=1, **rf)),
+    ]:
+        models = []
+        t = median_time(lambda: models.append(make().fit(X, y)), args.repeat)
+        results[name] = (t, models[-1])
+        print(f"random forest {n_rf}x64, {name}: fit {t:.3f} s (median of {args.repeat}), "
+              f"OOB accuracy {models[-1].oob_score_:.4f}, "
+              f"pickle {len(pickle.dumps(models[-1])) / 1e6:.2f} MB")
+    t_ours, ours = results["pymlcore hist, 1 thread"]
+    t_two = results["pymlcore hist, 2 threads"][0]
+    t_sk, theirs = results["scikit-learn, 1 thread"]
+    fit_ratio = t_ours / t_sk
+    speedup = t_ours / t_two
+    size_ratio = len(pickle.dumps(ours)) / len(pickle.dumps(theirs))
+    oob_diff = abs(ours.oob_score_ - theirs.oob_score_) * 100
+
+    # ---- one deep tree on many rows ----
+    Xd, yd = make_classification(n_dt, 10, n_informative=6, random_state=0)
+    t_dt = median_time(lambda: DecisionTreeClassifier(random_state=0).fit(Xd, yd),
+                       args.repeat_slow)
+    t_dt_sk = median_time(lambda: sk_tree.DecisionTreeClassifier(random_state=0).fit(Xd, yd),
+                          args.repeat_slow)
+    print(f"decision tree {n_dt}x10: pymlcore {t_dt:.2f} s, scikit-learn {t_dt_sk:.2f} s "
+          f"(median of {args.repeat_slow}: slow fits)")
+
+    print("\ntargets:")
+    print(f"  forest fit time, 1 thread, vs scikit-learn: {fit_ratio:.2f}x "
+          f"(target <= 0.5x) {'met' if fit_ratio <= 0.5 else 'NOT met'}")
+    print(f"  forest speed-up 1 -> 2 threads: {speedup:.2f}x "
+          f"(target >= 1.8x) {'met' if speedup >= 1.8 else 'NOT met'}")
+    print(f"  forest pickled size vs scikit-learn: {size_ratio:.3f}x "
+          f"(target <= 0.25x) {'met' if size_ratio <= 0.25 else 'NOT met'}")
+    print(f"  OOB accuracy difference: {oob_diff:.2f} points "
+          f"(target <= 0.5) {'met' if oob_diff <= 0.5 else 'NOT met'}")
+    print(f"  decision tree speed-up vs scikit-learn: {t_dt_sk / t_dt:.2f}x "
+          f"(target >= 2x) {'met' if t_dt_sk / t_dt >= 2 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1781 @@
+/* Decision trees (scikit-learn's CART: the same criteria, stopping rules, node
+ * numbering and thresholds) and forests of them.
+ *
+ * Growth works on `samples`, the rows of the tree (weight > 0), kept so that
+ * every node owns a contiguous segment of it.  To split a node, each candidate
+ * feature's values over the segment are gathered (as float32), sorted together
+ * with the rows (radix sort for large segments), and scanned once, adding rows
+ * to the left child's statistics; the best position over all features wins and
+ * the segment is partitioned around it.  With max_bins, features are binned once
+ * per tree and a node's split comes from per-bin statistics instead (no sort).
+ *
+ * A node's statistics S are one small array: S[0] the summed weight, then per
+ * output either the weighted class counts (classification) or the weighted sum,
+ * sum of squares and sum of y log y (regression). */
+#include <float.h>
+#include <stdio.h>
+
+#include "binning.h"
+#include "internal.h"
+#include "pmc/tree.h"
+
+enum { CRIT_GINI, CRIT_ENTROPY, CRIT_LOG_LOSS, CRIT_SQUARED_ERROR, CRIT_POISSON };
+enum { SPLIT_BEST, SPLIT_RANDOM };
+#define TREE_LEAF (-1)
+#define TREE_UNDEFINED (-2)
+#define FEATURE_THRESHOLD 1e-7 /* scikit-learn's: closer values are treated as tied */
+#define TREE_EPSILON DBL_EPSILON
+
+/* ---- fitted nodes ----------------------------------------------------------- */
+
+/* One grown tree in scikit-learn's layout. */
+typedef struct {
+    int64_t n_nodes, cap, n_value, max_depth;
+    int64_t *left, *right, *feature, *n_samples, *missing_left;
+    double *threshold, *impurity, *wn, *value;
+} tree_nodes;
+
+static void nodes_free(tree_nodes *t) {
+    free(t->left);
+    free(t->right);
+    free(t->feature);
+    free(t->n_samples);
+    free(t->missing_left);
+    free(t->threshold);
+    free(t->impurity);
+    free(t->wn);
+    free(t->value);
+    memset(t, 0, sizeof *t);
+}
+
+static pmc_status nodes_reserve(tree_nodes *t, int64_t need) {
+    if (need <= t->cap) return PMC_OK;
+    int64_t cap = PMC_MAX(need, 2 * t->cap + 16);
+#define GROW(field)                                                                        \
+    do {                                                                                   \
+        void *p = realloc(t->field, (size_t)cap * sizeof(*t->field));                      \
+        if (!p) return pmc_fail(PMC_ERR_MEMORY, "could not allocate %lld tree nodes",      \
+                                (long long)cap);                                           \
+        t->field = p;                                                                      \
+    } while (0)
+    GROW(left);
+    GROW(right);
+    GROW(feature);
+    GROW(n_samples);
+    GROW(missing_left);
+    GROW(threshold);
+    GROW(impurity);
+    GROW(wn);
+#undef GROW
+    void *p = realloc(t->value, (size_t)(cap * t->n_value) * sizeof(double));
+    if (!p) return pmc_fail(PMC_ERR_MEMORY, "could not allocate %lld tree nodes", (long long)cap);
+    t->value = p;
+    t->cap = cap;
+    return PMC_OK;
+}
+
+/* The compact form every prediction runs on (a single tree is a forest of one). */
+typedef struct {
+    int64_t n_trees, n_nodes, n_features, n_value;
+    int64_t *tree_start;   /* n_trees + 1 */
+    int32_t *left, *right, *feature, *value_row;
+    uint8_t *missing_left;
+    double *threshold, *value;
+} forest_model;
+
+static void forest_model_free(forest_model *m) {
+    free(m->tree_start);
+    free(m->left);
+    free(m->right);
+    free(m->feature);
+    free(m->value_row);
+    free(m->missing_left);
+    free(m->threshold);
+    free(m->value);
+    memset(m, 0, sizeof *m);
+}
+
+#define PMC_TEMPLATE "../tree/tree_impl.h"
+#include "template.h"
+
+static void gather(const pmc_view *X, const int32_t *samples, int64_t n, int64_t f, float *v) {
+    if (X->dtype == PMC_FLOAT32) tree_gather_f32(X, samples, n, f, v);
+    else tree_gather_f64(X, samples, n, f, v);
+}
+
+/* ---- sorting (value, row) pairs ------------------------------------------------ */
+
+typedef struct {
+    float v;
+    int32_t i;
+} pair;
+
+static inline uint32_t sort_key(float v) {
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+static void insertion_sort(pair *a, int64_t n) {
+    for (int64_t i = 1; i < n; i++) {
+        pair x = a[i];
+        int64_t j = i;
+        while (j > 0 && a[j - 1].v > x.v) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
+/* Three-way quicksort (many ties are common in tree data), median-of-three pivot,
+ * recursion on the smaller side; falls back to insertion sort when small. */
+static void quick_sort(pair *a, int64_t n) {
+    while (n > 24) {
+        float x = a[0].v, y = a[n / 2].v, z = a[n - 1].v;
+        float pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        int64_t lt = 0, i = 0, gt = n;
+        while (i < gt) {
+            if (a[i].v < pivot) {
+                pair t = a[lt]; a[lt] = a[i]; a[i] = t;
+                lt++; i++;
+            } else if (a[i].v > pivot) {
+                gt--;
+                pair t = a[gt]; a[gt] = a[i]; a[i] = t;
+            } else {
+                i++;
+            }
+        }
+        if (lt < n - gt) {
+            quick_sort(a, lt);
+            a += gt;
+            n -= gt;
+        } else {
+            quick_sort(a + gt, n - gt);
+            n = lt;
+        }
+    }
+    insertion_sort(a, n);
+}
+
+/* LSD radix sort on the order-preserving bit pattern of the float, 3 passes of
+ * 11 bits; `tmp` holds n pairs.  Passes whose digit is the same for every pair
+ * are skipped. */
+static void radix_sort(pair *a, pair *tmp, int64_t n) {
+    static const int shift[3] = {0, 11, 22};
+    uint32_t count[3][2048];
+    memset(count, 0, sizeof count);
+    for (int64_t k = 0; k < n; k++) {
+        uint32_t key = sort_key(a[k].v);
+        count[0][key & 2047]++;
+        count[1][(key >> 11) & 2047]++;
+        count[2][key >> 22]++;
+    }
+    pair *src = a, *dst = tmp;
+    for (int p = 0; p < 3; p++) {
+        uint32_t *c = count[p];
+        uint32_t first = (sort_key(src[0].v) >> shift[p]) & 2047;
+        if (c[first] == (uint32_t)n) continue;
+        uint32_t sum = 0;
+        for (int b = 0; b < 2048; b++) {
+            uint32_t t = c[b];
+            c[b] = sum;
+            sum += t;
+        }
+        for (int64_t k = 0; k < n; k++) {
+            uint32_t d = (sort_key(src[k].v) >> shift[p]) & 2047;
+            dst[c[d]++] = src[k];
+        }
+        pair *t = src; src = dst; dst = t;
+    }
+    if (src != a) memcpy(a, src, (size_t)n * sizeof(pair));
+}
+
+static void sort_pairs(pair *a, pair *tmp, int64_t n) {
+    if (n >= 1024) radix_sort(a, tmp, n);
+    else quick_sort(a, n);
+}
+
+/* ---- the problem every tree of a fit shares -------------------------------------- */
+
+typedef struct {
+    const pmc_tree_params *params;
+    const pmc_view *X;
+    int64_t n_rows, n_features, n_outputs, max_classes, n_value, n_stat;
+    int is_clf, criterion;
+    int has_weight;            /* sample_weight was given */
+    const int64_t *n_classes;  /* n_outputs, classification */
+    int32_t *label;            /* n_rows x n_outputs class codes (classification) */
+    double *y;                 /* n_rows x n_outputs (regression) */
+    double *weight;            /* n_rows: sample_weight (1 when absent) */
+    /* histogram splitting */
+    int n_bins;                /* max_bins, 0 for exact */
+    float *bin_edges;          /* n_features x (n_bins - 1): thresholds, increasing */
+    int32_t *n_edges;          /* n_features */
+    uint8_t *binned;           /* n_features x n_rows, the missing bin is n_bins */
+} problem;
+
+/* ---- statistics ------------------------------------------------------------------- */
+
+static inline void stats_add(const problem *pb, double *S, int64_t row, double w) {
+    S[0] += w;
+    int64_t q = pb->n_outputs;
+    if (pb->is_clf) {
+        const int32_t *lab = pb->label + row * q;
+        for (int64_t o = 0; o < q; o++) S[1 + o * pb->max_classes + lab[o]] += w;
+    } else {
+        const double *y = pb->y + row * q;
+        for (int64_t o = 0; o < q; o++) {
+            S[1 + o] += w * y[o];
+            S[1 + q + o] += w * y[o] * y[o];
+            if (y[o] > 0.0) S[1 + 2 * q + o] += w * y[o] * log(y[o]);
+        }
+    }
+}
+
+static inline double xlog2x(double c) { return c > 0.0 ? c * log2(c) : 0.0; }
+
+static double impurity(const problem *pb, const double *S) {
+    double w = S[0], total = 0.0;
+    int64_t q = pb->n_outputs, C = pb->max_classes;
+    if (w <= 0.0) return 0.0;
+    for (int64_t o = 0; o < q; o++) {
+        switch (pb->criterion) {
+        case CRIT_GINI: {
+            double sq = 0.0;
+            for (int64_t c = 0; c < C; c++) sq += S[1 + o * C + c] * S[1 + o * C + c];
+            total += 1.0 - sq / (w * w);
+            break;
+        }
+        case CRIT_ENTROPY:
+        case CRIT_LOG_LOSS: {
+            double e = 0.0;
+            for (int64_t c = 0; c < C; c++) {
+                double p = S[1 + o * C + c] / w;
+                if (p > 0.0) e -= p * log2(p);
+            }
+            total += e;
+            break;
+        }
+        case CRIT_SQUARED_ERROR: {
+            double mean = S[1 + o] / w;
+            total += S[1 + q + o] / w - mean * mean;
+            break;
+        }
+        default: { /* poisson: half deviance, scikit-learn's INFINITY for sum <= eps */
+            if (S[1 + o] <= TREE_EPSILON) return INFINITY;
+            double mean = S[1 + o] / w;
+            total += (S[1 + 2 * q + o] - S[1 + o] * log(mean)) / w;
+            break;
+        }
+        }
+    }
+    return total / (double)q;
+}
+
+/* A quantity that orders splits as the impurity decrease does (the constant
+ * terms dropped), given the left and right statistics. */
+static double proxy(const problem *pb, const double *L, const double *R) {
+    double wl = L[0], wr = R[0], total = 0.0;
+    int64_t q = pb->n_outputs, C = pb->max_classes;
+    for (int64_t o = 0; o < q; o++) {
+        switch (pb->criterion) {
+        case CRIT_GINI: {
+            double sl = 0.0, sr = 0.0;
+            for (int64_t c = 0; c < C; c++) {
+                sl += L[1 + o * C + c] * L[1 + o * C + c];
+                sr += R[1 + o * C + c] * R[1 + o * C + c];
+            }
+            total += sl / wl + sr / wr;
+            break;
+        }
+        case CRIT_ENTROPY:
+        case CRIT_LOG_LOSS:
+            for (int64_t c = 0; c < C; c++)
+                total += xlog2x(L[1 + o * C + c]) + xlog2x(R[1 + o * C + c]);
+            total -= xlog2x(wl) + xlog2x(wr);
+            break;
+        case CRIT_SQUARED_ERROR:
+            total += L[1 + o] * L[1 + o] / wl + R[1 + o] * R[1 + o] / wr;
+            break;
+        default:
+            if (L[1 + o] <= TREE_EPSILON || R[1 + o] <= TREE_EPSILON) return -INFINITY;
+            total += L[1 + o] * log(L[1 + o] / wl) + R[1 + o] * log(R[1 + o] / wr);
+            break;
+        }
+    }
+    return total;
+}
+
+static void node_value(const problem *pb, const double *S, double *value) {
+    double w = S[0];
+    if (pb->is_clf) {
+        for (int64_t k = 0; k < pb->n_value; k++) value[k] = w > 0.0 ? S[1 + k] / w : 0.0;
+    } else {
+        for (int64_t o = 0; o < pb->n_outputs; o++) value[o] = w > 0.0 ? S[1 + o] / w : 0.0;
+    }
+}
+
+/* ---- one tree's growth -------------------------------------------------------------- */
+
+typedef struct {
+    int64_t feature, pos; /* pos: end of the left child in the segment */
+    double threshold, proxy;
+    int missing_left, bin; /* bin: histogram splits go left for bins <= bin */
+} split_record;
+
+typedef struct {
+    const problem *pb;
+    const pmc_tree_params *pr;
+    pmc_rng rng;
+    const double *w;       /* n_rows: this tree's weights */
+    int32_t *samples;      /* n_in */
+    int64_t n_in;
+    double w_total;
+    float *values;         /* n_in */
+    pair *pairs, *tmp;     /* n_in each */
+    int64_t *features, *constant;  /* n_features each */
+    double *S_left, *S_right, *S_best_left, *S_miss;  /* n_stat each */
+    double *hist;          /* histogram splitting: n_bins + 1 statistics of one feature, */
+    int64_t *hist_count;   /* their row counts (both kept zero between uses) */
+    int32_t *touched;      /* the bins a node occupies */
+    tree_nodes nodes;
+} grower;
+
+static inline double sample_w(const grower *g, int32_t row) { return g->w[row]; }
+
+static void node_stats(const grower *g, int64_t start, int64_t end, double *S) {
+    memset(S, 0, (size_t)g->pb->n_stat * sizeof(double));
+    for (int64_t k = start; k < end; k++) stats_add(g->pb, S, g->samples[k], sample_w(g, g->samples[k]));
+}
+
+static inline int accept(const grower *g, int64_t n_left, int64_t n_right, double wl, double wr) {
+    int64_t msl = g->pr->min_samples_leaf;
+    return n_left >= msl && n_right >= msl && wl >= g->pr->min_weight_leaf &&
+           wr >= g->pr->min_weight_leaf;
+}
+
+/* Candidate of the exact splitter: sorted values of feature f over the node, the
+ * missing ones (n_missing) after the m = n - n_missing sorted ones.  Returns 1 if
+ * the feature is constant on the node. */
+static int scan_exact(grower *g, int64_t f, int64_t start, int64_t n, const double *S_node,
+                      split_record *best) {
+    const problem *pb = g->pb;
+    int64_t ns = pb->n_stat;
+    float *v = g->values;
+    pair *pairs = g->pairs;
+    gather(pb->X, g->samples + start, n, f, v);
+    /* non-missing first, missing after */
+    int64_t m = 0;
+    for (int64_t k = 0; k < n; k++)
+        if (!isnan(v[k])) {
+            pairs[m].v = v[k];
+            pairs[m].i = g->samples[start + k];
+            m++;
+        }
+    int64_t n_missing = n - m;
+    if (m == 0) return 1;
+    sort_pairs(pairs, g->tmp, m);
+    if (n_missing == 0 && (double)pairs[m - 1].v <= (double)pairs[0].v + FEATURE_THRESHOLD) return 1;
+    double *S_miss = g->S_miss;
+    memset(S_miss, 0, (size_t)ns * sizeof(double));
+    if (n_missing > 0)
+        for (int64_t k = 0; k < n; k++)
+            if (isnan(v[k])) stats_add(pb, S_miss, g->samples[start + k], sample_w(g, g->samples[start + k]));
+    double *L = g->S_left, *R = g->S_right;
+    for (int pass = 0; pass < (n_missing > 0 ? 2 : 1); pass++) {
+        int miss_left = pass == 1;
+        if (miss_left) memcpy(L, S_miss, (size_t)ns * sizeof(double));
+        else memset(L, 0, (size_t)ns * sizeof(double));
+        int64_t base = miss_left ? n_missing : 0;
+        for (int64_t k = 0; k < m; k++) {
+            stats_add(pb, L, pairs[k].i, sample_w(g, pairs[k].i));
+            int last = k + 1 == m;
+            if (last) {
+                if (miss_left || n_missing == 0) break; /* everything on the left */
+            } else if ((double)pairs[k + 1].v <= (double)pairs[k].v + FEATURE_THRESHOLD) {
+                continue;
+            }
+            int64_t n_left = base + k + 1, n_right = n - n_left;
+            for (int64_t s = 0; s < ns; s++) R[s] = S_node[s] - L[s];
+            if (!accept(g, n_left, n_right, L[0], R[0])) continue;
+            double p = proxy(pb, L, R);
+            if (p > best->proxy) {
+                best->proxy = p;
+                best->feature = f;
+                best->pos = start + n_left;
+                best->threshold = last ? INFINITY
+                                       : (double)pairs[k].v / 2.0 + (double)pairs[k + 1].v / 2.0;
+                best->missing_left = n_missing == 0 ? n_left > n_right : miss_left;
+                memcpy(g->S_best_left, L, (size_t)ns * sizeof(double));
+            }
+        }
+    }
+    return 0;
+}
+
+/* Candidate of the random splitter: one threshold drawn uniformly between the
+ * node's min and max of f (scikit-learn's ExtraTree). */
+static int scan_random(grower *g, int64_t f, int64_t start, int64_t n, const double *S_node,
+                       split_record *best) {
+    const problem *pb = g->pb;
+    int64_t ns = pb->n_stat;
+    float *v = g->values;
+    gather(pb->X, g->samples + start, n, f, v);
+    float lo = INFINITY, hi = -INFINITY;
+    int64_t n_missing = 0;
+    for (int64_t k = 0; k < n; k++) {
+        if (isnan(v[k])) { n_missing++; continue; }
+        lo = v[k] < lo ? v[k] : lo;
+        hi = v[k] > hi ? v[k] : hi;
+    }
+    if (n_missing == n || ((double)hi <= (double)lo + FEATURE_THRESHOLD && n_missing == 0)) return 1;
+    double t = ((double)hi - (double)lo) * pmc_rng_uniform(&g->rng) + (double)lo;
+    int miss_left = n_missing > 0 ? (int)pmc_rng_below(&g->rng, 2) : 0;
+    if (t == (double)hi) t = lo;
+    double *L = g->S_left, *R = g->S_right;
+    memset(L, 0, (size_t)ns * sizeof(double));
+    int64_t n_left = 0;
+    for (int64_t k = 0; k < n; k++) {
+        int go_left = isnan(v[k]) ? miss_left : (double)v[k] <= t;
+        if (go_left) {
+            int32_t row = g->samples[start + k];
+            stats_add(pb, L, row, sample_w(g, row));
+            n_left++;
+        }
+    }
+    int64_t n_right = n - n_left;
+    for (int64_t s = 0; s < ns; s++) R[s] = S_node[s] - L[s];
+    if (!accept(g, n_left, n_right, L[0], R[0])) return 0;
+    double p = proxy(pb, L, R);
+    if (p > best->proxy) {
+        best->proxy = p;
+        best->feature = f;
+        best->pos = start + n_left;
+        best->threshold = t;
+        best->missing_left = n_missing > 0 ? miss_left : n_left > n_right;
+        memcpy(g->S_best_left, L, (size_t)ns * sizeof(double));
+    }
+    return 0;
+}
+
+/* Candidate of the histogram splitter: statistics per bin of f over the node, then
+ * a scan of the boundaries between the bins the node occupies (missing values
+ * tried on both sides).  Only the bins the node touches are visited and cleared
+ * afterwards, so a small node costs in its size, not in the number of bins. */
+static int scan_hist(grower *g, int64_t f, int64_t start, int64_t n, const double *S_node,
+                     split_record *best) {
+    const problem *pb = g->pb;
+    int64_t ns = pb->n_stat, nb = pb->n_bins;
+    const uint8_t *bins = pb->binned + f * pb->n_rows;
+    double *H = g->hist;
+    int64_t *counts = g->hist_count;
+    int32_t *touched = g->touched;
+    int64_t nt = 0;
+    for (int64_t k = start; k < start + n; k++) {
+        int32_t row = g->samples[k];
+        int b = bins[row];
+        if (counts[b]++ == 0) touched[nt++] = b;
+        stats_add(pb, H + b * ns, row, sample_w(g, row));
+    }
+    int64_t n_missing = counts[nb];
+    /* the occupied non-missing bins in increasing order */
+    int64_t m = 0;
+    for (int64_t k = 0; k < nt; k++)
+        if (touched[k] != nb) touched[m++] = touched[k];
+    if (m * 8 < nb) {
+        for (int64_t i = 1; i < m; i++) {
+            int32_t x = touched[i];
+            int64_t j = i;
+            while (j > 0 && touched[j - 1] > x) { touched[j] = touched[j - 1]; j--; }
+            touched[j] = x;
+        }
+    } else {
+        m = 0;
+        for (int64_t b = 0; b < nb; b++)
+            if (counts[b]) touched[m++] = (int32_t)b;
+    }
+    int is_constant = m == 0 || (m == 1 && n_missing == 0);
+    if (!is_constant) {
+        const float *edges = pb->bin_edges + f * (nb - 1);
+        double *L = g->S_left, *R = g->S_right;
+        /* the random splitter tries one boundary, drawn among the node's occupied
+         * bins (after the last one: missing values alone on the right), and one
+         * side for the missing values */
+        int random = g->pr->splitter == SPLIT_RANDOM;
+        int64_t chosen = -1;
+        int chosen_pass = 0;
+        if (random) {
+            chosen = (int64_t)pmc_rng_below(&g->rng, (uint64_t)(m - 1 + (n_missing > 0)));
+            chosen_pass = n_missing > 0 && chosen < m - 1 ? (int)pmc_rng_below(&g->rng, 2) : 0;
+        }
+        for (int pass = 0; pass < (n_missing > 0 ? 2 : 1); pass++) {
+            if (random && pass != chosen_pass) continue;
+            int miss_left = pass == 1;
+            if (miss_left) memcpy(L, H + nb * ns, (size_t)ns * sizeof(double));
+            else memset(L, 0, (size_t)ns * sizeof(double));
+            int64_t n_left = miss_left ? n_missing : 0;
+            for (int64_t k = 0; k < m; k++) {
+                int64_t b = touched[k];
+                for (int64_t q = 0; q < ns; q++) L[q] += H[b * ns + q];
+                n_left += counts[b];
+                int last = k == m - 1;
+                if (last && (miss_left || n_missing == 0)) break;
+                if (random && k != chosen) continue;
+                int64_t n_right = n - n_left;
+                for (int64_t q = 0; q < ns; q++) R[q] = S_node[q] - L[q];
+                if (!accept(g, n_left, n_right, L[0], R[0])) continue;
+                double p = proxy(pb, L, R);
+                if (p > best->proxy) {
+                    best->proxy = p;
+                    best->feature = f;
+                    best->pos = start + n_left;
+                    best->bin = last ? (int)nb - 1 : (int)b;
+                    best->threshold = last ? INFINITY : (double)edges[b];
+                    best->missing_left = n_missing == 0 ? n_left > n_right : miss_left;
+                    memcpy(g->S_best_left, L, (size_t)ns * sizeof(double));
+                }
+            }
+        }
+    }
+    /* clear what this node touched */
+    for (int64_t k = 0; k < m; k++) {
+        counts[touched[k]] = 0;
+        memset(H + touched[k] * ns, 0, (size_t)ns * sizeof(double));
+    }
+    counts[nb] = 0;
+    memset(H + nb * ns, 0, (size_t)ns * sizeof(double));
+    return is_constant;
+}
+
+/* Moves the rows of [start, end) that go left by `s` to the front. */
+static void partition(grower *g, int64_t start, int64_t end, const split_record *s) {
+    const problem *pb = g->pb;
+    int64_t n = end - start, lo = 0, hi = n;
+    int32_t *rows = g->samples + start;
+    if (pb->n_bins) {
+        const uint8_t *bins = pb->binned + s->feature * pb->n_rows;
+        while (lo < hi) {
+            int b = bins[rows[lo]];
+            int left = b == pb->n_bins ? s->missing_left : b <= s->bin;
+            if (left) lo++;
+            else { hi--; int32_t t = rows[lo]; rows[lo] = rows[hi]; rows[hi] = t; }
+        }
+        return;
+    }
+    float *v = g->values;
+    gather(pb->X, rows, n, s->feature, v);
+    while (lo < hi) {
+        int left = isnan(v[lo]) ? s->missing_left : (double)v[lo] <= s->threshold;
+        if (left) lo++;
+        else {
+            hi--;
+            int32_t t = rows[lo]; rows[lo] = rows[hi]; rows[hi] = t;
+            float tv = v[lo]; v[lo] = v[hi]; v[hi] = tv;
+        }
+    }
+}
+
+/* scikit-learn's node split: features drawn without replacement (Fisher-Yates)
+ * until max_features non-constant ones were evaluated; features found constant
+ * are remembered for the descendants (n_constant in, updated out).  Returns 1
+ * with the split in *best (children statistics in S_left/S_right) if one is
+ * valid. */
+static int node_split(grower *g, int64_t start, int64_t end, const double *S_node,
+                      int64_t *n_constant, split_record *best) {
+    const problem *pb = g->pb;
+    int64_t p = pb->n_features, n = end - start;
+    int64_t *features = g->features, *constant = g->constant;
+    int64_t f_i = p, n_visited = 0, n_found = 0, n_drawn = 0, n_known = *n_constant;
+    int64_t n_total = n_known, max_features = g->pr->max_features;
+    best->proxy = -INFINITY;
+    best->pos = end;
+    best->feature = -1;
+    while (f_i > n_total && (n_visited < max_features || n_visited <= n_found + n_drawn)) {
+        n_visited++;
+        int64_t f_j = n_drawn + (int64_t)pmc_rng_below(&g->rng, (uint64_t)(f_i - n_found - n_drawn));
+        if (f_j < n_known) {
+            int64_t t = features[n_drawn]; features[n_drawn] = features[f_j]; features[f_j] = t;
+            n_drawn++;
+            continue;
+        }
+        f_j += n_found;
+        int64_t f = features[f_j];
+        int is_constant;
+        if (pb->n_bins) is_constant = scan_hist(g, f, start, n, S_node, best);
+        else if (g->pr->splitter == SPLIT_RANDOM) is_constant = scan_random(g, f, start, n, S_node, best);
+        else is_constant = scan_exact(g, f, start, n, S_node, best);
+        if (is_constant) {
+            features[f_j] = features[n_total];
+            features[n_total] = f;
+            n_found++;
+            n_total++;
+            continue;
+        }
+        f_i--;
+        int64_t t = features[f_i]; features[f_i] = features[f_j]; features[f_j] = t;
+    }
+    /* keep the known constants in their order for the siblings and children */
+    memcpy(features, constant, (size_t)n_known * sizeof(int64_t));
+    memcpy(constant + n_known, features + n_known, (size_t)n_found * sizeof(int64_t));
+    *n_constant = n_total;
+    if (best->pos >= end) return 0;
+    partition(g, start, end, best);
+    return 1;
+}
+
+static pmc_status add_node(grower *g, int64_t parent, int is_left, const double *S, double imp,
+                           int64_t n_samples, int64_t *id) {
+    tree_nodes *t = &g->nodes;
+    pmc_status status = nodes_reserve(t, t->n_nodes + 1);
+    if (status != PMC_OK) return status;
+    int64_t k = t->n_nodes++;
+    t->left[k] = t->right[k] = TREE_LEAF;
+    t->feature[k] = TREE_UNDEFINED;
+    t->threshold[k] = TREE_UNDEFINED;
+    t->missing_left[k] = 0;
+    t->impurity[k] = imp;
+    t->n_samples[k] = n_samples;
+    t->wn[k] = S[0];
+    node_value(g->pb, S, t->value + k * t->n_value);
+    if (parent >= 0) {
+        if (is_left) t->left[parent] = k;
+        else t->right[parent] = k;
+    }
+    *id = k;
+    return PMC_OK;
+}
+
+static void set_split(grower *g, int64_t k, const split_record *s) {
+    g->nodes.feature[k] = s->feature;
+    g->nodes.threshold[k] = s->threshold;
+    g->nodes.missing_left[k] = s->missing_left;
+}
+
+/* The rules that make a node a leaf before any split is tried. */
+static int leaf_by_rule(const grower *g, int64_t n, double wn, int64_t depth, double imp) {
+    const pmc_tree_params *pr = g->pr;
+    int64_t max_depth = pr->max_depth < 0 ? INT64_MAX : pr->max_depth;
+    return depth >= max_depth || n < pr->min_samples_split || n < 2 * pr->min_samples_leaf ||
+           wn < 2 * pr->min_weight_leaf || imp <= TREE_EPSILON;
+}
+
+/* scikit-learn's weighted impurity decrease of a split. */
+static double improvement(const grower *g, double imp, double wn, double imp_l, double wl,
+                          double imp_r, double wr) {
+    return wn / g->w_total * (imp - wr / wn * imp_r - wl / wn * imp_l);
+}
+
+typedef struct {
+    int64_t start, end, depth, parent, n_constant;
+    int is_left;
+    double imp;
+} stack_item;
+
+/* Depth first, as scikit-learn's DepthFirstTreeBuilder: nodes numbered in pre-order. */
+static pmc_status grow_depth_first(grower *g, pmc_ctx *ctx) {
+    pmc_status status = PMC_OK;
+    const problem *pb = g->pb;
+    int64_t ns = pb->n_stat, cap = 64, top = 0;
+    stack_item *stack = NULL;
+    double *S = NULL, *SL = NULL, *SR = NULL;
+    PMC_ALLOC(stack, cap, "tree stack");
+    PMC_ALLOC(S, ns, "tree statistics");
+    PMC_ALLOC(SL, ns, "tree statistics");
+    PMC_ALLOC(SR, ns, "tree statistics");
+    stack[top++] = (stack_item){0, g->n_in, 0, -1, 0, 0, NAN};
+    int64_t n_nodes_seen = 0;
+    while (top > 0) {
+        stack_item it = stack[--top];
+        if ((++n_nodes_seen & 1023) == 0) PMC_TRY(pmc_check_interrupt(ctx));
+        int64_t n = it.end - it.start;
+        node_stats(g, it.start, it.end, S);
+        double imp = it.parent < 0 ? impurity(pb, S) : it.imp;
+        int is_leaf = leaf_by_rule(g, n, S[0], it.depth, imp);
+        split_record s;
+        double imp_l = 0, imp_r = 0;
+        if (!is_leaf) {
+            if (!node_split(g, it.start, it.end, S, &it.n_constant, &s)) {
+                is_leaf = 1;
+            } else {
+                memcpy(SL, g->S_best_left, (size_t)ns * sizeof(double));
+                for (int64_t k = 0; k < ns; k++) SR[k] = S[k] - SL[k];
+                imp_l = impurity(pb, SL);
+                imp_r = impurity(pb, SR);
+                double gain = improvement(g, imp, S[0], imp_l, SL[0], imp_r, SR[0]);
+                if (gain + TREE_EPSILON < g->pr->min_impurity_decrease) is_leaf = 1;
+            }
+        }
+        int64_t id;
+        PMC_TRY(add_node(g, it.parent, it.is_left, S, imp, n, &id));
+        if (it.depth > g->nodes.max_depth) g->nodes.max_depth = it.depth;
+        if (is_leaf) continue;
+        set_split(g, id, &s);
+        if (top + 2 > cap) {
+            cap *= 2;
+            stack_item *p = realloc(stack, (size_t)cap * sizeof *stack);
+            if (!p) { status = pmc_fail(PMC_ERR_MEMORY, "could not allocate the tree stack"); goto error; }
+            stack = p;
+        }
+        stack[top++] = (stack_item){s.pos, it.end, it.depth + 1, id, it.n_constant, 0, imp_r};
+        stack[top++] = (stack_item){it.start, s.pos, it.depth + 1, id, it.n_constant, 1, imp_l};
+    }
+error:
+    free(stack);
+    free(S);
+    free(SL);
+    free(SR);
+    return status;
+}
+
+/* Best first, as scikit-learn's BestFirstTreeBuilder (max_leaf_nodes): every node's
+ * split is found when the node is made; the frontier node with the largest
+ * improvement is expanded next, its two children numbered together. */
+typedef struct {
+    int64_t id, start, end, depth, n_constant, pos;
+    double imp, imp_l, imp_r, gain;
+    int is_leaf;
+    split_record s;
+} frontier_item;
+
+static pmc_status make_frontier(grower *g, int64_t start, int64_t end, int64_t depth,
+                                int64_t parent, int is_left, double imp, int64_t n_constant,
+                                double *S, frontier_item *out) {
+    pmc_status status = PMC_OK;
+    const problem *pb = g->pb;
+    int64_t n = end - start;
+    node_stats(g, start, end, S);
+    if (parent < 0) imp = impurity(pb, S);
+    frontier_item it = {0};
+    it.start = start;
+    it.end = end;
+    it.depth = depth;
+    it.imp = imp;
+    it.n_constant = 0; /* constant features are not carried across the frontier */
+    (void)n_constant;
+    it.is_leaf = leaf_by_rule(g, n, S[0], depth, imp);
+    if (!it.is_leaf) {
+        if (!node_split(g, start, end, S, &it.n_constant, &it.s)) {
+            it.is_leaf = 1;
+        } else {
+            double *SL = g->S_best_left, *SR = g->S_right;
+            for (int64_t k = 0; k < pb->n_stat; k++) SR[k] = S[k] - SL[k];
+            it.imp_l = impurity(pb, SL);
+            it.imp_r = impurity(pb, SR);
+            it.gain = improvement(g, imp, S[0], it.imp_l, SL[0], it.imp_r, SR[0]);
+            if (it.gain + TREE_EPSILON < g->pr->min_impurity_decrease) it.is_leaf = 1;
+            it.pos = it.s.pos;
+        }
+    }
+    PMC_TRY(add_node(g, parent, is_left, S, imp, n, &it.id));
+    if (!it.is_leaf) set_split(g, it.id, &it.s);
+    if (depth > g->nodes.max_depth) g->nodes.max_depth = depth;
+    *out = it;
+error:
+    return status;
+}
+
+static pmc_status grow_best_first(grower *g, pmc_ctx *ctx) {
+    pmc_status status = PMC_OK;
+    int64_t cap = 64, n_front = 0, max_split = g->pr->max_leaf_nodes - 1;
+    frontier_item *front = NULL;
+    double *S = NULL;
+    PMC_ALLOC(front, cap, "tree frontier");
+    PMC_ALLOC(S, g->pb->n_stat, "tree statistics");
+    frontier_item root;
+    PMC_TRY(make_frontier(g, 0, g->n_in, 0, -1, 0, NAN, 0, S, &root));
+    front[n_front++] = root;
+    while (n_front > 0) {
+        PMC_TRY(pmc_check_interrupt(ctx));
+        /* pop the largest gain (the earliest made on ties, as a stable heap would) */
+        int64_t b = 0;
+        for (int64_t k = 1; k < n_front; k++)
+            if (front[k].gain > front[b].gain) b = k;
+        frontier_item it = front[b];
+        memmove(front + b, front + b + 1, (size_t)(n_front - b - 1) * sizeof *front);
+        n_front--;
+        tree_nodes *t = &g->nodes;
+        if (it.is_leaf || max_split <= 0) {
+            t->left[it.id] = t->right[it.id] = TREE_LEAF;
+            t->feature[it.id] = TREE_UNDEFINED;
+            t->threshold[it.id] = TREE_UNDEFINED;
+            t->missing_left[it.id] = 0;
+            continue;
+        }
+        max_split--;
+        if (n_front + 2 > cap) {
+            cap *= 2;
+            frontier_item *p = realloc(front, (size_t)cap * sizeof *front);
+            if (!p) { status = pmc_fail(PMC_ERR_MEMORY, "could not allocate the tree frontier"); goto error; }
+            front = p;
+        }
+        frontier_item l, r;
+        PMC_TRY(make_frontier(g, it.start, it.pos, it.depth + 1, it.id, 1, it.imp_l, 0, S, &l));
+        PMC_TRY(make_frontier(g, it.pos, it.end, it.depth + 1, it.id, 0, it.imp_r, 0, S, &r));
+        front[n_front++] = l;
+        front[n_front++] = r;
+    }
+error:
+    free(front);
+    free(S);
+    return status;
+}
+
+/* The largest float32 <= t: for a float32 x, x <= t exactly when x <= it. */
+static float round_down_f32(double t) {
+    float f = (float)t;
+    if ((double)f > t) f = nextafterf(f, -INFINITY);
+    return f;
+}
+
+/* ---- histogram bins ------------------------------------------------------------------ */
+
+/* Per feature at most n_bins - 1 increasing thresholds from the project's
+ * quantile binning (pmc_bin_thresholds: scikit-learn's _BinMapper on at most
+ * 200,000 rows), rounded down to float32 (the trees read X as float32; for a
+ * float32 x, x <= t and x <= t rounded down agree), duplicates dropped.  Then
+ * every (feature, row) gets the smallest bin b with x <= threshold[b]
+ * (n_edges when above all), NaN the missing bin n_bins.  The mapping is done
+ * here on the float32 values, so that the bins and the prediction-time
+ * comparisons agree exactly. */
+static pmc_status bin_features(problem *pb, const pmc_matrix *X, uint64_t seed, int n_threads) {
+    pmc_status status = PMC_OK;
+    int64_t n = pb->n_rows, p = pb->n_features, nb = pb->n_bins;
+    double *thresholds = NULL;
+    int32_t *n_thr = NULL;
+    float *v = NULL;
+    int32_t *idx = NULL;
+    PMC_ALLOC(thresholds, p * (nb - 1), "histogram binning");
+    PMC_ALLOC(n_thr, p, "histogram binning");
+    PMC_ALLOC(pb->bin_edges, p * (nb - 1), "histogram bins");
+    PMC_ALLOC(pb->n_edges, p, "histogram bins");
+    PMC_ALLOC(pb->binned, p * n, "binned X");
+    const int64_t block = 4096;
+    PMC_ALLOC(v, block, "histogram binning");
+    PMC_ALLOC(idx, block, "histogram binning");
+    PMC_TRY(pmc_bin_thresholds(X, pmc_rows_all(n), (int)nb, 200000, seed, n_threads, thresholds,
+                               n_thr));
+    for (int64_t f = 0; f < p; f++) {
+        float *edges = pb->bin_edges + f * (nb - 1);
+        int64_t ne = 0;
+        for (int64_t k = 0; k < n_thr[f]; k++) {
+            float t = round_down_f32(thresholds[f * (nb - 1) + k]);
+            if (ne == 0 || t > edges[ne - 1]) edges[ne++] = t;
+        }
+        pb->n_edges[f] = (int32_t)ne;
+        uint8_t *out = pb->binned + f * n;
+        for (int64_t i0 = 0; i0 < n; i0 += block) {
+            int64_t cnt = PMC_MIN(block, n - i0);
+            for (int64_t k = 0; k < cnt; k++) idx[k] = (int32_t)(i0 + k);
+            gather(pb->X, idx, cnt, f, v);
+            for (int64_t k = 0; k < cnt; k++) {
+                float x = v[k];
+                if (isnan(x)) {
+                    out[i0 + k] = (uint8_t)nb;
+                    continue;
+                }
+                int64_t lo = 0, hi = ne;
+                while (lo < hi) {
+                    int64_t mid = (lo + hi) / 2;
+                    if (x <= edges[mid]) hi = mid;
+                    else lo = mid + 1;
+                }
+                out[i0 + k] = (uint8_t)lo;
+            }
+        }
+    }
+error:
+    free(thresholds);
+    free(n_thr);
+    free(v);
+    free(idx);
+    return status;
+}
+
+/* ---- fitting ---------------------------------------------------------------------------- */
+
+static void problem_free(problem *pb) {
+    free(pb->label);
+    free(pb->y);
+    free(pb->weight);
+    free(pb->bin_edges);
+    free(pb->n_edges);
+    free(pb->binned);
+}
+
+static pmc_status problem_init(problem *pb, const pmc_tree_params *pr, const pmc_data *data,
+                               pmc_ctx *ctx) {
+    pmc_status status = PMC_OK;
+    memset(pb, 0, sizeof *pb);
+    const pmc_matrix *X = &data->X;
+    if (X->is_sparse)
+        return pmc_fail(PMC_ERR_UNSUPPORTED, "X: sparse input is not supported by the trees");
+    if (data->rows.index || data->rows.start != 0 || data->rows.n != X->n_rows)
+        return pmc_fail(PMC_ERR_UNSUPPORTED, "the trees fit on all rows of X");
+    int64_t n = X->n_rows, p = X->n_cols;
+    if (n < 1 || p < 1) return pmc_fail(PMC_ERR_VALUE, "X must have at least one row and column");
+    if (n > INT32_MAX - 1) return pmc_fail(PMC_ERR_VALUE, "X has too many rows for a tree (%lld)", (long long)n);
+    if (data->y.ndim == 0 || data->y.shape[0] != n)
+        return pmc_fail(PMC_ERR_VALUE, "y must have one entry per row of X");
+    if (data->weight.ndim != 0 && data->weight.shape[0] != n)
+        return pmc_fail(PMC_ERR_VALUE, "sample_weight must have one entry per row of X");
+    if (pr->criterion < 0 || pr->criterion > CRIT_POISSON)
+        return pmc_fail(PMC_ERR_VALUE, "criterion: unknown value");
+    if (pr->max_features < 1 || pr->max_features > p)
+        return pmc_fail(PMC_ERR_VALUE, "max_features must be in [1, %lld], got %lld",
+                        (long long)p, (long long)pr->max_features);
+    if (pr->min_samples_leaf < 1 || pr->min_samples_split < 2)
+        return pmc_fail(PMC_ERR_VALUE, "min_samples_leaf must be >= 1 and min_samples_split >= 2");
+    if (pr->max_bins != 0 && (pr->max_bins < 2 || pr->max_bins > 255))
+        return pmc_fail(PMC_ERR_VALUE, "max_bins must be in [2, 255], got %lld", (long long)pr->max_bins);
+    pb->params = pr;
+    pb->X = &X->dense;
+    pb->n_rows = n;
+    pb->n_features = p;
+    pb->n_outputs = data->y.shape[1];
+    pb->criterion = pr->criterion;
+    pb->is_clf = pr->criterion <= CRIT_LOG_LOSS;
+    int64_t q = pb->n_outputs;
+    if (pb->is_clf) {
+        const pmc_view *nc = &pr->n_classes;
+        if (nc->ndim != 1 || nc->shape[0] != q || (nc->dtype != PMC_INT64) || nc->strides[0] != 8)
+            return pmc_fail(PMC_ERR_VALUE, "n_classes must be int64 with one entry per output");
+        pb->n_classes = nc->data;
+        pb->max_classes = 1;
+        for (int64_t o = 0; o < q; o++) {
+            if (pb->n_classes[o] < 1 || pb->n_classes[o] > (1 << 30))
+                return pmc_fail(PMC_ERR_VALUE, "n_classes[%lld] is out of range", (long long)o);
+            pb->max_classes = PMC_MAX(pb->max_classes, pb->n_classes[o]);
+        }
+        pb->n_value = q * pb->max_classes;
+        pb->n_stat = 1 + pb->n_value;
+        PMC_ALLOC(pb->label, n * q, "tree labels");
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t o = 0; o < q; o++) {
+                double c = pmc_get(&data->y, i, o);
+                if (!(c >= 0.0 && c < (double)pb->n_classes[o]) || c != floor(c)) {
+                    status = pmc_fail(PMC_ERR_VALUE, "y[%lld] is not a class code below n_classes",
+                                      (long long)i);
+                    goto error;
+                }
+                pb->label[i * q + o] = (int32_t)c;
+            }
+    } else {
+        pb->max_classes = 1;
+        pb->n_value = q;
+        pb->n_stat = 1 + 3 * q;
+        PMC_ALLOC(pb->y, n * q, "tree targets");
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t o = 0; o < q; o++) {
+                double v = pmc_get(&data->y, i, o);
+                if (!isfinite(v)) {
+                    status = pmc_fail(PMC_ERR_VALUE, "y contains NaN or infinity");
+                    goto error;
+                }
+                pb->y[i * q + o] = v;
+            }
+    }
+    pb->has_weight = data->weight.ndim != 0;
+    PMC_ALLOC(pb->weight, n, "tree weights");
+    for (int64_t i = 0; i < n; i++) {
+        double w = pmc_weight(&data->weight, i);
+        if (!(w >= 0.0) || !isfinite(w)) {
+            status = pmc_fail(PMC_ERR_VALUE, "sample_weight must be finite and non-negative");
+            goto error;
+        }
+        pb->weight[i] = w;
+    }
+    pb->n_bins = (int)pr->max_bins;
+    if (pb->n_bins) PMC_TRY(bin_features(pb, X, ctx->seed, ctx->n_threads));
+    return PMC_OK;
+error:
+    problem_free(pb);
+    return status;
+}
+
+static void grower_free(grower *g) {
+    free(g->samples);
+    free(g->values);
+    free(g->pairs);
+    free(g->tmp);
+    free(g->features);
+    free(g->constant);
+    free(g->S_left);
+    free(g->S_right);
+    free(g->S_best_left);
+    free(g->S_miss);
+    free(g->hist);
+    free(g->hist_count);
+    free(g->touched);
+    nodes_free(&g->nodes);
+}
+
+/* Grows one tree on the rows of weight w > 0. */
+static pmc_status grow_tree(const problem *pb, const double *w, pmc_rng rng, pmc_ctx *ctx,
+                            tree_nodes *out) {
+    pmc_status status = PMC_OK;
+    grower g;
+    memset(&g, 0, sizeof g);
+    g.pb = pb;
+    g.pr = pb->params;
+    g.rng = rng;
+    g.w = w;
+    int64_t n = pb->n_rows, p = pb->n_features, ns = pb->n_stat;
+    PMC_ALLOC(g.samples, n, "tree samples");
+    for (int64_t i = 0; i < n; i++)
+        if (w[i] > 0.0) {
+            g.samples[g.n_in++] = (int32_t)i;
+            g.w_total += w[i];
+        }
+    if (g.n_in == 0) {
+        status = pmc_fail(PMC_ERR_VALUE, "sample_weight: the rows of a tree have no weight");
+        goto error;
+    }
+    PMC_ALLOC(g.values, g.n_in, "tree buffers");
+    if (!pb->n_bins) {
+        PMC_ALLOC(g.pairs, g.n_in, "tree buffers");
+        PMC_ALLOC(g.tmp, g.n_in, "tree buffers");
+    } else {
+        PMC_ALLOC(g.hist, (pb->n_bins + 1) * ns, "tree histograms");
+        PMC_ALLOC(g.hist_count, pb->n_bins + 1, "tree histograms");
+        PMC_ALLOC(g.touched, pb->n_bins + 1, "tree histograms");
+    }
+    PMC_ALLOC(g.features, p, "tree buffers");
+    PMC_ALLOC(g.constant, p, "tree buffers");
+    for (int64_t f = 0; f < p; f++) g.features[f] = g.constant[f] = f;
+    PMC_ALLOC(g.S_left, ns, "tree statistics");
+    PMC_ALLOC(g.S_right, ns, "tree statistics");
+    PMC_ALLOC(g.S_best_left, ns, "tree statistics");
+    PMC_ALLOC(g.S_miss, ns, "tree statistics");
+    g.nodes.n_value = pb->n_value;
+    if (g.pr->max_leaf_nodes > 0) PMC_TRY(grow_best_first(&g, ctx));
+    else PMC_TRY(grow_depth_first(&g, ctx));
+    *out = g.nodes;
+    memset(&g.nodes, 0, sizeof g.nodes);
+error:
+    grower_free(&g);
+    return status;
+}
+
+/* scikit-learn's feature_importances_ of one tree, normalised (zeros if no split). */
+static void tree_importances(const tree_nodes *t, int64_t p, double *imp) {
+    memset(imp, 0, (size_t)p * sizeof(double));
+    for (int64_t k = 0; k < t->n_nodes; k++) {
+        int64_t l = t->left[k], r = t->right[k];
+        if (l < 0) continue;
+        imp[t->feature[k]] += t->wn[k] * t->impurity[k] - t->wn[l] * t->impurity[l] -
+                               t->wn[r] * t->impurity[r];
+    }
+    double sum = 0.0;
+    for (int64_t f = 0; f < p; f++) {
+        imp[f] /= t->wn[0];
+        sum += imp[f];
+    }
+    if (sum > 0.0)
+        for (int64_t f = 0; f < p; f++) imp[f] /= sum;
+}
+
+/* ---- the model ------------------------------------------------------------------------------ */
+
+/* A tree in the forest's exported form (breadth-first numbering). */
+typedef struct {
+    int64_t n_nodes, n_leaves;
+    int32_t *child, *feature;
+    float *threshold, *leaf_value;
+} compact_tree;
+
+static void compact_free(compact_tree *c) {
+    free(c->child);
+    free(c->feature);
+    free(c->threshold);
+    free(c->leaf_value);
+    memset(c, 0, sizeof *c);
+}
+
+static pmc_status compact_from_nodes(const tree_nodes *t, compact_tree *c) {
+    pmc_status status = PMC_OK;
+    int64_t n = t->n_nodes, nv = t->n_value;
+    int64_t *order = NULL;
+    memset(c, 0, sizeof *c);
+    PMC_ALLOC(order, n, "compact tree");
+    PMC_ALLOC(c->child, n, "compact tree");
+    PMC_ALLOC(c->feature, n, "compact tree");
+    PMC_ALLOC(c->threshold, n, "compact tree");
+    int64_t n_leaves = 0;
+    for (int64_t k = 0; k < n; k++) n_leaves += t->left[k] < 0;
+    PMC_ALLOC(c->leaf_value, n_leaves * nv, "compact tree");
+    c->n_nodes = n;
+    c->n_leaves = n_leaves;
+    int64_t next = 1, leaf = 0;
+    order[0] = 0;
+    for (int64_t q = 0; q < n; q++) {
+        int64_t old = order[q];
+        if (t->left[old] < 0) {
+            c->child[q] = -1;
+            c->feature[q] = -1;
+            c->threshold[q] = (float)TREE_UNDEFINED;
+            for (int64_t j = 0; j < nv; j++)
+                c->leaf_value[leaf * nv + j] = (float)t->value[old * nv + j];
+            leaf++;
+            continue;
+        }
+        c->child[q] = (int32_t)next;
+        c->feature[q] = (int32_t)(2 * t->feature[old] + (t->missing_left[old] ? 1 : 0));
+        c->threshold[q] = round_down_f32(t->threshold[old]);
+        order[next++] = t->left[old];
+        order[next++] = t->right[old];
+    }
+error:
+    free(order);
+    if (status != PMC_OK) compact_free(c);
+    return status;
+}
+
+struct pmc_model {
+    int is_forest;
+    int64_t n_features, n_rows;
+    forest_model fm;               /* what apply runs on */
+    tree_nodes tree;               /* DecisionTree fit result */
+    int64_t scalars[2];            /* n_features, max_depth */
+    compact_tree all;              /* Forest fit result, all trees concatenated */
+    int64_t *tree_start;
+    double *importances;           /* n_features */
+    double *oob_sum, *oob_count;   /* n_rows x n_value, n_rows */
+};
+
+static void tree_model_free(pmc_model **mp) {
+    pmc_model *m = *mp;
+    if (!m) return;
+    forest_model_free(&m->fm);
+    nodes_free(&m->tree);
+    compact_free(&m->all);
+    free(m->tree_start);
+    free(m->importances);
+    free(m->oob_sum);
+    free(m->oob_count);
+    free(m);
+    *mp = NULL;
+}
+
+/* ---- fit: one tree --------------------------------------------------------------------------- */
+
+static pmc_status dt_fit(const void *params, const pmc_data *data, const pmc_model *init,
+                         pmc_ctx *ctx, pmc_model **out) {
+    (void)init;
+    pmc_status status = PMC_OK;
+    const pmc_tree_params *pr = params;
+    problem pb;
+    pmc_model *m = NULL;
+    PMC_TRY(problem_init(&pb, pr, data, ctx));
+    PMC_ALLOC(m, 1, "DecisionTree");
+    m->n_features = pb.n_features;
+    pmc_rng rng;
+    pmc_rng_seed(&rng, ctx->seed, 0);
+    status = grow_tree(&pb, pb.weight, rng, ctx, &m->tree);
+    if (status != PMC_OK) goto error_pb;
+    PMC_ALLOC(m->importances, pb.n_features, "DecisionTree");
+    tree_importances(&m->tree, pb.n_features, m->importances);
+    m->scalars[0] = pb.n_features;
+    m->scalars[1] = m->tree.max_depth;
+    problem_free(&pb);
+    *out = m;
+    return PMC_OK;
+error_pb:
+    problem_free(&pb);
+error:
+    tree_model_free(&m);
+    return status;
+}
+
+static pmc_status dt_export(const pmc_model *m, pmc_arrays *out) {
+    pmc_status status = PMC_OK;
+    const tree_nodes *t = &m->tree;
+    int64_t n = t->n_nodes;
+    PMC_TRY(pmc_arrays_add(out, "children_left", pmc_view_1d(t->left, PMC_INT64, n)));
+    PMC_TRY(pmc_arrays_add(out, "children_right", pmc_view_1d(t->right, PMC_INT64, n)));
+    PMC_TRY(pmc_arrays_add(out, "feature", pmc_view_1d(t->feature, PMC_INT64, n)));
+    PMC_TRY(pmc_arrays_add(out, "threshold", pmc_view_1d(t->threshold, PMC_FLOAT64, n)));
+    PMC_TRY(pmc_arrays_add(out, "impurity", pmc_view_1d(t->impurity, PMC_FLOAT64, n)));
+    PMC_TRY(pmc_arrays_add(out, "n_node_samples", pmc_view_1d(t->n_samples, PMC_INT64, n)));
+    PMC_TRY(pmc_arrays_add(out, "weighted_n_node_samples", pmc_view_1d(t->wn, PMC_FLOAT64, n)));
+    PMC_TRY(pmc_arrays_add(out, "missing_go_to_left", pmc_view_1d(t->missing_left, PMC_INT64, n)));
+    PMC_TRY(pmc_arrays_add(out, "value", pmc_view_2d(t->value, PMC_FLOAT64, n, t->n_value)));
+    PMC_TRY(pmc_arrays_add(out, "feature_importances",
+                           pmc_view_1d(m->importances, PMC_FLOAT64, m->n_features)));
+    PMC_TRY(pmc_arrays_add(out, "n_features", pmc_view_1d((void *)&m->scalars[0], PMC_INT64, 1)));
+    PMC_TRY(pmc_arrays_add(out, "max_depth", pmc_view_1d((void *)&m->scalars[1], PMC_INT64, 1)));
+error:
+    return status;
+}
+
+/* ---- import (untrusted arrays) ------------------------------------------------------------- */
+
+static pmc_status get_int_array(const pmc_arrays *in, const char *name, int64_t n, const pmc_view **v) {
+    pmc_status status = pmc_arrays_get(in, name, 1, n, -1, v);
+    if (status != PMC_OK) return status;
+    if ((*v)->dtype != PMC_INT32 && (*v)->dtype != PMC_INT64)
+        return pmc_fail(PMC_ERR_VALUE, "%s must be an integer array", name);
+    return PMC_OK;
+}
+
+static pmc_status get_scalar(const pmc_arrays *in, const char *name, int64_t lo, int64_t hi,
+                             int64_t *out) {
+    const pmc_view *v;
+    pmc_status status = get_int_array(in, name, 1, &v);
+    if (status != PMC_OK) return status;
+    *out = pmc_get_index(v, 0);
+    if (*out < lo || *out > hi)
+        return pmc_fail(PMC_ERR_VALUE, "%s = %lld is out of range", name, (long long)*out);
+    return PMC_OK;
+}
+
+static pmc_status forest_model_alloc(forest_model *fm, int64_t n_trees, int64_t n_nodes,
+                                     int64_t n_value_rows, int64_t n_value) {
+    pmc_status status = PMC_OK;
+    fm->n_trees = n_trees;
+    fm->n_nodes = n_nodes;
+    fm->n_value = n_value;
+    PMC_ALLOC(fm->tree_start, n_trees + 1, "tree model");
+    PMC_ALLOC(fm->left, PMC_MAX(n_nodes, 1), "tree model");
+    PMC_ALLOC(fm->right, PMC_MAX(n_nodes, 1), "tree model");
+    PMC_ALLOC(fm->feature, PMC_MAX(n_nodes, 1), "tree model");
+    PMC_ALLOC(fm->value_row, PMC_MAX(n_nodes, 1), "tree model");
+    PMC_ALLOC(fm->missing_left, PMC_MAX(n_nodes, 1), "tree model");
+    PMC_ALLOC(fm->threshold, PMC_MAX(n_nodes, 1), "tree model");
+    PMC_ALLOC(fm->value, PMC_MAX(n_value_rows * n_value, 1), "tree model");
+error:
+    return status;
+}
+
+/* scikit-learn's tree_ arrays.  Children must come after their node (both
+ * builders number them so), which rules out cycles; every node but the root
+ * must have exactly one parent. */
+static pmc_status dt_import(const pmc_arrays *in, pmc_model **out) {
+    pmc_status status = PMC_OK;
+    pmc_model *m = NULL;
+    uint8_t *seen = NULL;
+    const pmc_view *left, *right, *feature, *threshold, *missing, *value;
+    int64_t p;
+    PMC_TRY(get_scalar(in, "n_features", 1, INT32_MAX, &p));
+    PMC_TRY(get_int_array(in, "children_left", -1, &left));
+    int64_t n = left->shape[0];
+    if (n < 1 || n > INT32_MAX) return pmc_fail(PMC_ERR_VALUE, "children_left: bad node count");
+    PMC_TRY(get_int_array(in, "children_right", n, &right));
+    PMC_TRY(get_int_array(in, "feature", n, &feature));
+    PMC_TRY(pmc_arrays_get(in, "threshold", 1, n, -1, &threshold));
+    PMC_TRY(get_int_array(in, "missing_go_to_left", n, &missing));
+    PMC_TRY(pmc_arrays_get(in, "value", 2, n, -1, &value));
+    if (threshold->dtype != PMC_FLOAT64 && threshold->dtype != PMC_FLOAT32)
+        return pmc_fail(PMC_ERR_VALUE, "threshold must be a float array");
+    if (value->dtype != PMC_FLOAT64 && value->dtype != PMC_FLOAT32)
+        return pmc_fail(PMC_ERR_VALUE, "value must be a float array");
+    int64_t nv = value->shape[1];
+    if (nv < 1) return pmc_fail(PMC_ERR_VALUE, "value must have at least one column");
+    PMC_ALLOC(m, 1, "DecisionTree");
+    m->n_features = p;
+    PMC_TRY(forest_model_alloc(&m->fm, 1, n, n, nv));
+    m->fm.n_features = p;
+    m->fm.tree_start[1] = n;
+    PMC_ALLOC(seen, n, "tree check");
+    for (int64_t k = 0; k < n; k++) {
+        int64_t l = pmc_get_index(left, k), r = pmc_get_index(right, k);
+        m->fm.value_row[k] = (int32_t)k;
+        if (l == TREE_LEAF && r == TREE_LEAF) {
+            m->fm.left[k] = m->fm.right[k] = -1;
+            m->fm.feature[k] = 0;
+        } else {
+            if (l <= k || l >= n || r <= k || r >= n || l == r) {
+                status = pmc_fail(PMC_ERR_VALUE, "children_left/children_right of node %lld "
+                                  "(%lld, %lld) are not nodes after it", (long long)k,
+                                  (long long)l, (long long)r);
+                goto error;
+            }
+            if (seen[l]++ || seen[r]++) {
+                status = pmc_fail(PMC_ERR_VALUE, "node %lld has two parents",
+                                  (long long)(seen[l] > 1 ? l : r));
+                goto error;
+            }
+            int64_t f = pmc_get_index(feature, k);
+            if (f < 0 || f >= p) {
+                status = pmc_fail(PMC_ERR_VALUE, "feature[%lld] = %lld is not in [0, %lld)",
+                                  (long long)k, (long long)f, (long long)p);
+                goto error;
+            }
+            m->fm.left[k] = (int32_t)l;
+            m->fm.right[k] = (int32_t)r;
+            m->fm.feature[k] = (int32_t)f;
+        }
+        m->fm.missing_left[k] = pmc_get_index(missing, k) != 0;
+        m->fm.threshold[k] = pmc_get(threshold, k, 0);
+        for (int64_t j = 0; j < nv; j++) m->fm.value[k * nv + j] = pmc_get(value, k, j);
+    }
+    free(seen);
+    *out = m;
+    return PMC_OK;
+error:
+    free(seen);
+    tree_model_free(&m);
+    return status;
+}
+
+/* The forest's compact arrays (see tree.h). */
+static pmc_status forest_import(const pmc_arrays *in, pmc_model **out) {
+    pmc_status status = PMC_OK;
+    pmc_model *m = NULL;
+    const pmc_view *starts, *child, *feature, *threshold, *leaf_value;
+    int64_t p;
+    PMC_TRY(get_scalar(in, "n_features", 1, INT32_MAX, &p));
+    PMC_TRY(get_int_array(in, "tree_start", -1, &starts));
+    int64_t n_trees = starts->shape[0] - 1;
+    if (n_trees < 1) return pmc_fail(PMC_ERR_VALUE, "tree_start must hold at least two entries");
+    PMC_TRY(get_int_array(in, "child", -1, &child));
+    int64_t n = child->shape[0];
+    if (n > INT32_MAX) return pmc_fail(PMC_ERR_VALUE, "child: too many nodes");
+    PMC_TRY(get_int_array(in, "feature", n, &feature));
+    PMC_TRY(pmc_arrays_get(in, "threshold", 1, n, -1, &threshold));
+    PMC_TRY(pmc_arrays_get(in, "leaf_value", 2, -1, -1, &leaf_value));
+    if (threshold->dtype != PMC_FLOAT64 && threshold->dtype != PMC_FLOAT32)
+        return pmc_fail(PMC_ERR_VALUE, "threshold must be a float array");
+    if (leaf_value->dtype != PMC_FLOAT64 && leaf_value->dtype != PMC_FLOAT32)
+        return pmc_fail(PMC_ERR_VALUE, "leaf_value must be a float array");
+    int64_t nv = leaf_value->shape[1], n_leaves = leaf_value->shape[0];
+    if (nv < 1) return pmc_fail(PMC_ERR_VALUE, "leaf_value must have at least one column");
+    PMC_ALLOC(m, 1, "Forest");
+    m->is_forest = 1;
+    m->n_features = p;
+    PMC_TRY(forest_model_alloc(&m->fm, n_trees, n, n_leaves, nv));
+    m->fm.n_features = p;
+    int64_t leaf = 0;
+    if (pmc_get_index(starts, 0) != 0 || pmc_get_index(starts, n_trees) != n) {
+        status = pmc_fail(PMC_ERR_VALUE, "tree_start must run from 0 to the number of nodes");
+        goto error;
+    }
+    for (int64_t t = 0; t < n_trees; t++) {
+        int64_t s0 = pmc_get_index(starts, t), s1 = pmc_get_index(starts, t + 1);
+        if (s1 <= s0 || s1 > n) {
+            status = pmc_fail(PMC_ERR_VALUE, "tree_start must increase strictly (tree %lld)",
+                              (long long)t);
+            goto error;
+        }
+        m->fm.tree_start[t] = s0;
+        int64_t size = s1 - s0;
+        for (int64_t k = 0; k < size; k++) {
+            int64_t g = s0 + k, c = pmc_get_index(child, g);
+            if (c == -1) {
+                if (leaf >= n_leaves) {
+                    status = pmc_fail(PMC_ERR_VALUE, "leaf_value has fewer rows than leaves");
+                    goto error;
+                }
+                m->fm.left[g] = m->fm.right[g] = -1;
+                m->fm.feature[g] = 0;
+                m->fm.value_row[g] = (int32_t)leaf++;
+                continue;
+            }
+            int64_t f = pmc_get_index(feature, g);
+            /* breadth-first numbering: children come after the node, and every
+             * node but the root is the child of exactly one node (checked by
+             * the children being handed out in order) */
+            if (c <= k || c + 1 >= size || f < 0 || f / 2 >= p) {
+                status = pmc_fail(PMC_ERR_VALUE, "node %lld of tree %lld has child %lld or "
+                                  "feature %lld out of range", (long long)k, (long long)t,
+                                  (long long)c, (long long)f);
+                goto error;
+            }
+            m->fm.left[g] = (int32_t)c;
+            m->fm.right[g] = (int32_t)(c + 1);
+            m->fm.feature[g] = (int32_t)(f / 2);
+            m->fm.missing_left[g] = (uint8_t)(f & 1);
+            m->fm.threshold[g] = pmc_get(threshold, g, 0);
+        }
+        /* children handed out in increasing order, two by two, from 1 */
+        int64_t expect = 1;
+        for (int64_t k = 0; k < size; k++) {
+            int64_t c = m->fm.left[s0 + k];
+            if (c < 0) continue;
+            if (c != expect) {
+                status = pmc_fail(PMC_ERR_VALUE, "tree %lld is not numbered breadth first",
+                                  (long long)t);
+                goto error;
+            }
+            expect += 2;
+        }
+        if (expect != size) {
+            status = pmc_fail(PMC_ERR_VALUE, "tree %lld has nodes without a parent", (long long)t);
+            goto error;
+        }
+    }
+    m->fm.tree_start[n_trees] = n;
+    if (leaf != n_leaves) {
+        status = pmc_fail(PMC_ERR_VALUE, "leaf_value has %lld rows for %lld leaves",
+                          (long long)n_leaves, (long long)leaf);
+        goto error;
+    }
+    for (int64_t k = 0; k < n_leaves; k++)
+        for (int64_t j = 0; j < nv; j++) m->fm.value[k * nv + j] = pmc_get(leaf_value, k, j);
+    *out = m;
+    return PMC_OK;
+error:
+    tree_model_free(&m);
+    return status;
+}
+
+/* ---- apply ---------------------------------------------------------------------------------- */
+
+static pmc_status tree_output_shape(const pmc_model *m, pmc_method method, pmc_dtype X_dtype,
+                                    int64_t *n_cols, pmc_dtype *dtype) {
+    (void)X_dtype;
+    if (method == PMC_PREDICT_PROBA) {
+        *n_cols = m->fm.n_value;
+        *dtype = PMC_FLOAT64;
+        return PMC_OK;
+    }
+    if (method == PMC_TRANSFORM) {
+        *n_cols = m->is_forest ? m->fm.n_trees : 0;
+        *dtype = PMC_FLOAT64;
+        return PMC_OK;
+    }
+    return pmc_fail(PMC_ERR_UNSUPPORTED, "trees compute predict_proba (leaf values) and "
+                                         "transform (leaf ids) only");
+}
+
+typedef struct {
+    const forest_model *m;
+    pmc_method method;
+    const pmc_view *X;
+    const pmc_rows *rows;
+    pmc_view *out;
+} apply_job;
+
+#define APPLY_BLOCK 256
+
+static pmc_status apply_block(int64_t b, int thread, void *arg) {
+    (void)thread;
+    apply_job *job = arg;
+    int64_t first = b * APPLY_BLOCK, count = PMC_MIN(APPLY_BLOCK, job->rows->n - first);
+    double *acc = NULL;
+    if (job->method == PMC_PREDICT_PROBA) {
+        acc = malloc((size_t)(count * job->m->n_value) * sizeof(double));
+        if (!acc) return pmc_fail(PMC_ERR_MEMORY, "could not allocate a prediction block");
+    }
+    if (job->X->dtype == PMC_FLOAT32)
+        tree_apply_rows_f32(job->m, job->method, job->X, job->rows, first, count, job->out, acc);
+    else
+        tree_apply_rows_f64(job->m, job->method, job->X, job->rows, first, count, job->out, acc);
+    free(acc);
+    return PMC_OK;
+}
+
+static pmc_status tree_apply(const pmc_model *m, pmc_method method, const pmc_matrix *X,
+                             pmc_rows rows, pmc_ctx *ctx, pmc_view *out) {
+    if (method != PMC_PREDICT_PROBA && method != PMC_TRANSFORM)
+        return pmc_fail(PMC_ERR_UNSUPPORTED, "trees compute predict_proba and transform only");
+    if (X->is_sparse) return pmc_fail(PMC_ERR_UNSUPPORTED, "X: sparse input is not supported by the trees");
+    if (X->n_cols != m->fm.n_features)
+        return pmc_fail(PMC_ERR_VALUE, "X has %lld features, but the tree was fitted with %lld",
+                        (long long)X->n_cols, (long long)m->fm.n_features);
+    apply_job job = {&m->fm, method, &X->dense, &rows, out};
+    int64_t n_blocks = (rows.n + APPLY_BLOCK - 1) / APPLY_BLOCK;
+    return pmc_parallel_for(n_blocks, ctx->n_threads, ctx, apply_block, &job);
+}
+
+/* ---- fit: a forest ------------------------------------------------------------------------------ */
+
+typedef struct {
+    const problem *pb;
+    pmc_ctx *ctx;
+    compact_tree *trees;
+    double *importances; /* n_trees x n_features */
+    uint8_t *inbag;      /* n_trees x n_rows when oob, else NULL */
+} forest_job;
+
+/* Tree t: its bootstrap draw (max_samples rows with replacement, weights times
+ * the counts, 'balanced_subsample' class weights from the draw), its growth and
+ * its compact form, all from the rng stream (seed, first_tree + t). */
+static pmc_status forest_task(int64_t t, int thread, void *arg) {
+    (void)thread;
+    forest_job *job = arg;
+    const problem *pb = job->pb;
+    const pmc_tree_params *pr = pb->params;
+    pmc_status status = PMC_OK;
+    int64_t n = pb->n_rows, q = pb->n_outputs, C = pb->max_classes;
+    double *w = NULL, *class_count = NULL, *cumulative = NULL;
+    int32_t *counts = NULL;
+    tree_nodes nodes;
+    memset(&nodes, 0, sizeof nodes);
+    pmc_rng rng;
+    pmc_rng_seed(&rng, job->ctx->seed, (uint64_t)(pr->first_tree + t));
+    PMC_ALLOC(w, n, "forest weights");
+    if (pr->bootstrap) {
+        PMC_ALLOC(counts, n, "forest bootstrap");
+        if (pb->has_weight) {
+            /* scikit-learn 1.9: rows drawn with probability proportional to their
+             * weight, which then enters the tree only through the counts */
+            PMC_ALLOC(cumulative, n, "forest bootstrap");
+            double total = 0.0;
+            for (int64_t i = 0; i < n; i++) cumulative[i] = total += pb->weight[i];
+            for (int64_t k = 0; k < pr->max_samples; k++) {
+                double u = pmc_rng_uniform(&rng) * total;
+                int64_t lo = 0, hi = n - 1;
+                while (lo < hi) {
+                    int64_t mid = (lo + hi) / 2;
+                    if (cumulative[mid] > u) hi = mid;
+                    else lo = mid + 1;
+                }
+                counts[lo]++;
+            }
+        } else {
+            for (int64_t k = 0; k < pr->max_samples; k++) counts[pmc_rng_below(&rng, (uint64_t)n)]++;
+        }
+        for (int64_t i = 0; i < n; i++) w[i] = counts[i];
+        if (pr->balanced_subsample && pb->is_clf) {
+            /* scikit-learn's compute_sample_weight('balanced', y, indices=draw):
+             * draws / (classes present * draws of the class), per output, multiplied */
+            PMC_ALLOC(class_count, q * C, "forest class weights");
+            for (int64_t i = 0; i < n; i++)
+                for (int64_t o = 0; o < q; o++) class_count[o * C + pb->label[i * q + o]] += counts[i];
+            for (int64_t o = 0; o < q; o++) {
+                int64_t present = 0;
+                for (int64_t c = 0; c < C; c++) present += class_count[o * C + c] > 0;
+                for (int64_t c = 0; c < C; c++)
+                    class_count[o * C + c] = class_count[o * C + c] > 0
+                        ? (double)pr->max_samples / ((double)present * class_count[o * C + c]) : 0.0;
+            }
+            for (int64_t i = 0; i < n; i++)
+                for (int64_t o = 0; o < q; o++) w[i] *= class_count[o * C + pb->label[i * q + o]];
+        }
+        if (job->inbag)
+            for (int64_t i = 0; i < n; i++) job->inbag[t * n + i] = counts[i] > 0;
+    } else {
+        memcpy(w, pb->weight, (size_t)n * sizeof(double));
+    }
+    PMC_TRY(grow_tree(pb, w, rng, job->ctx, &nodes));
+    tree_importances(&nodes, pb->n_features, job->importances + t * pb->n_features);
+    PMC_TRY(compact_from_nodes(&nodes, &job->trees[t]));
+error:
+    nodes_free(&nodes);
+    free(w);
+    free(counts);
+    free(class_count);
+    free(cumulative);
+    return status;
+}
+
+/* Builds the prediction form from the concatenated compact trees. */
+static pmc_status fm_from_compact(pmc_model *m, int64_t n_trees, int64_t nv) {
+    pmc_status status = PMC_OK;
+    const compact_tree *c = &m->all;
+    PMC_TRY(forest_model_alloc(&m->fm, n_trees, c->n_nodes, c->n_leaves, nv));
+    m->fm.n_features = m->n_features;
+    memcpy(m->fm.tree_start, m->tree_start, (size_t)(n_trees + 1) * sizeof(int64_t));
+    int64_t leaf = 0;
+    for (int64_t g = 0; g < c->n_nodes; g++) {
+        if (c->child[g] < 0) {
+            m->fm.left[g] = m->fm.right[g] = -1;
+            m->fm.value_row[g] = (int32_t)leaf++;
+            continue;
+        }
+        m->fm.left[g] = c->child[g];
+        m->fm.right[g] = c->child[g] + 1;
+        m->fm.feature[g] = c->feature[g] / 2;
+        m->fm.missing_left[g] = (uint8_t)(c->feature[g] & 1);
+        m->fm.threshold[g] = c->threshold[g];
+    }
+    for (int64_t k = 0; k < c->n_leaves * nv; k++) m->fm.value[k] = c->leaf_value[k];
+error:
+    return status;
+}
+
+typedef struct {
+    const pmc_model *m;
+    const pmc_view *X;
+    const uint8_t *inbag;
+    int64_t n_rows;
+} oob_job;
+
+/* Out-of-bag sums of rows of one block, trees in order (thread-count independent). */
+static pmc_status oob_block(int64_t b, int thread, void *arg) {
+    (void)thread;
+    oob_job *job = arg;
+    const pmc_model *m = job->m;
+    const forest_model *fm = &m->fm;
+    int64_t nv = fm->n_value, first = b * APPLY_BLOCK;
+    int64_t last = PMC_MIN(first + APPLY_BLOCK, job->n_rows);
+    for (int64_t i = first; i < last; i++)
+        for (int64_t t = 0; t < fm->n_trees; t++) {
+            if (job->inbag[t * job->n_rows + i]) continue;
+            int32_t leaf = job->X->dtype == PMC_FLOAT32 ? tree_leaf_f32(fm, t, job->X, i)
+                                                        : tree_leaf_f64(fm, t, job->X, i);
+            const double *v = fm->value + (int64_t)fm->value_row[fm->tree_start[t] + leaf] * nv;
+            for (int64_t j = 0; j < nv; j++) m->oob_sum[i * nv + j] += v[j];
+            m->oob_count[i] += 1.0;
+        }
+    return PMC_OK;
+}
+
+static pmc_status forest_fit(const void *params, const pmc_data *data, const pmc_model *init,
+                             pmc_ctx *ctx, pmc_model **out) {
+    (void)init;
+    pmc_status status = PMC_OK;
+    const pmc_tree_params *pr = params;
+    problem pb;
+    pmc_model *m = NULL;
+    forest_job job;
+    memset(&job, 0, sizeof job);
+    int64_t T = pr->n_estimators;
+    if (T < 1) return pmc_fail(PMC_ERR_VALUE, "n_estimators must be >= 1, got %lld", (long long)T);
+    if (pr->bootstrap && pr->max_samples < 1)
+        return pmc_fail(PMC_ERR_VALUE, "max_samples must be >= 1");
+    if (pr->oob && !pr->bootstrap)
+        return pmc_fail(PMC_ERR_VALUE, "Out of bag estimation only available if bootstrap=True");
+    PMC_TRY(problem_init(&pb, pr, data, ctx));
+    int64_t n = pb.n_rows, p = pb.n_features, nv = pb.n_value;
+    status = PMC_OK;
+    m = pmc_calloc(1, sizeof *m, "Forest");
+    job.trees = pmc_calloc((size_t)T, sizeof(compact_tree), "Forest");
+    job.importances = pmc_calloc((size_t)(T * p), sizeof(double), "Forest");
+    if (pr->oob) job.inbag = pmc_calloc((size_t)(T * n), 1, "Forest out-of-bag rows");
+    if (!m || !job.trees || !job.importances || (pr->oob && !job.inbag)) {
+        status = PMC_ERR_MEMORY;
+        goto done;
+    }
+    m->is_forest = 1;
+    m->n_features = p;
+    m->n_rows = n;
+    job.pb = &pb;
+    job.ctx = ctx;
+    status = pmc_parallel_for(T, ctx->n_threads, ctx, forest_task, &job);
+    if (status != PMC_OK) goto done;
+    /* concatenate */
+    int64_t n_nodes = 0, n_leaves = 0;
+    for (int64_t t = 0; t < T; t++) {
+        n_nodes += job.trees[t].n_nodes;
+        n_leaves += job.trees[t].n_leaves;
+    }
+    compact_tree *all = &m->all;
+    all->n_nodes = n_nodes;
+    all->n_leaves = n_leaves;
+    m->tree_start = pmc_calloc((size_t)(T + 1), sizeof(int64_t), "Forest");
+    all->child = pmc_calloc((size_t)n_nodes, sizeof(int32_t), "Forest");
+    all->feature = pmc_calloc((size_t)n_nodes, sizeof(int32_t), "Forest");
+    all->threshold = pmc_calloc((size_t)n_nodes, sizeof(float), "Forest");
+    all->leaf_value = pmc_calloc((size_t)PMC_MAX(n_leaves * nv, 1), sizeof(float), "Forest");
+    m->importances = pmc_calloc((size_t)p, sizeof(double), "Forest");
+    if (!m->tree_start || !all->child || !all->feature || !all->threshold || !all->leaf_value ||
+        !m->importances) {
+        status = PMC_ERR_MEMORY;
+        goto done;
+    }
+    int64_t node0 = 0, leaf0 = 0, n_split_trees = 0;
+    for (int64_t t = 0; t < T; t++) {
+        compact_tree *c = &job.trees[t];
+        m->tree_start[t] = node0;
+        memcpy(all->child + node0, c->child, (size_t)c->n_nodes * sizeof(int32_t));
+        memcpy(all->feature + node0, c->feature, (size_t)c->n_nodes * sizeof(int32_t));
+        memcpy(all->threshold + node0, c->threshold, (size_t)c->n_nodes * sizeof(float));
+        memcpy(all->leaf_value + leaf0 * nv, c->leaf_value, (size_t)(c->n_leaves * nv) * sizeof(float));
+        node0 += c->n_nodes;
+        leaf0 += c->n_leaves;
+        if (c->n_nodes > 1) {
+            n_split_trees++;
+            for (int64_t f = 0; f < p; f++) m->importances[f] += job.importances[t * p + f];
+        }
+        compact_free(c);
+    }
+    m->tree_start[T] = node0;
+    double sum = 0.0;
+    for (int64_t f = 0; f < p; f++) {
+        if (n_split_trees) m->importances[f] /= (double)n_split_trees;
+        sum += m->importances[f];
+    }
+    if (sum > 0.0)
+        for (int64_t f = 0; f < p; f++) m->importances[f] /= sum;
+    m->scalars[0] = p;
+    status = fm_from_compact(m, T, nv);
+    if (status != PMC_OK) goto done;
+    if (pr->oob) {
+        m->oob_sum = pmc_calloc((size_t)(n * nv), sizeof(double), "Forest out-of-bag");
+        m->oob_count = pmc_calloc((size_t)n, sizeof(double), "Forest out-of-bag");
+        if (!m->oob_sum || !m->oob_count) {
+            status = PMC_ERR_MEMORY;
+            goto done;
+        }
+        oob_job oj = {m, pb.X, job.inbag, n};
+        status = pmc_parallel_for((n + APPLY_BLOCK - 1) / APPLY_BLOCK, ctx->n_threads, ctx,
+                                  oob_block, &oj);
+    }
+done:
+    if (job.trees)
+        for (int64_t t = 0; t < T; t++) compact_free(&job.trees[t]);
+    free(job.trees);
+    free(job.importances);
+    free(job.inbag);
+    problem_free(&pb);
+    if (status != PMC_OK) tree_model_free(&m);
+    *out = m;
+    return status;
+error:
+    return status;
+}
+
+static pmc_status forest_export(const pmc_model *m, pmc_arrays *out) {
+    pmc_status status = PMC_OK;
+    const compact_tree *c = &m->all;
+    int64_t T = m->fm.n_trees, nv = m->fm.n_value;
+    PMC_TRY(pmc_arrays_add(out, "tree_start", pmc_view_1d(m->tree_start, PMC_INT64, T + 1)));
+    PMC_TRY(pmc_arrays_add(out, "child", pmc_view_1d(c->child, PMC_INT32, c->n_nodes)));
+    PMC_TRY(pmc_arrays_add(out, "feature", pmc_view_1d(c->feature, PMC_INT32, c->n_nodes)));
+    PMC_TRY(pmc_arrays_add(out, "threshold", pmc_view_1d(c->threshold, PMC_FLOAT32, c->n_nodes)));
+    PMC_TRY(pmc_arrays_add(out, "leaf_value", pmc_view_2d(c->leaf_value, PMC_FLOAT32, c->n_leaves, nv)));
+    PMC_TRY(pmc_arrays_add(out, "n_features", pmc_view_1d((void *)&m->scalars[0], PMC_INT64, 1)));
+    PMC_TRY(pmc_arrays_add(out, "feature_importances",
+                           pmc_view_1d(m->importances, PMC_FLOAT64, m->n_features)));
+    if (m->oob_sum) {
+        PMC_TRY(pmc_arrays_add(out, "oob_sum", pmc_view_2d(m->oob_sum, PMC_FLOAT64, m->n_rows, nv)));
+        PMC_TRY(pmc_arrays_add(out, "oob_count", pmc_view_1d(m->oob_count, PMC_FLOAT64, m->n_rows)));
+    }
+error:
+    return status;
+}
+
+/* ---- the tables ---------------------------------------------------------------------------------- */
+
+static const char *const criterion_choices[] = {"gini", "entropy", "log_loss", "squared_error",
+                                                "poisson", NULL};
+static const char *const splitter_choices[] = {"best", "random", NULL};
+
+#define TREE_PARAMS                                                                          \
+    {"criterion", PMC_PARAM_CHOICE, offsetof(pmc_tree_params, criterion), criterion_choices}, \
+    {"splitter", PMC_PARAM_CHOICE, offsetof(pmc_tree_params, splitter), splitter_choices},    \
+    {"max_depth", PMC_PARAM_INT, offsetof(pmc_tree_params, max_depth), NULL},                 \
+    {"min_samples_split", PMC_PARAM_INT, offsetof(pmc_tree_params, min_samples_split), NULL}, \
+    {"min_samples_leaf", PMC_PARAM_INT, offsetof(pmc_tree_params, min_samples_leaf), NULL},   \
+    {"max_features", PMC_PARAM_INT, offsetof(pmc_tree_params, max_features), NULL},           \
+    {"max_leaf_nodes", PMC_PARAM_INT, offsetof(pmc_tree_params, max_leaf_nodes), NULL},       \
+    {"max_bins", PMC_PARAM_INT, offsetof(pmc_tree_params, max_bins), NULL},                   \
+    {"min_weight_leaf", PMC_PARAM_DOUBLE, offsetof(pmc_tree_params, min_weight_leaf), NULL},  \
+    {"min_impurity_decrease", PMC_PARAM_DOUBLE,                                               \
+     offsetof(pmc_tree_params, min_impurity_decrease), NULL},                                 \
+    {"n_classes", PMC_PARAM_VIEW, offsetof(pmc_tree_params, n_classes), NULL}
+
+static const pmc_param_spec dt_params[] = {TREE_PARAMS};
+static const pmc_param_spec forest_params[] = {
+    TREE_PARAMS,
+    {"n_estimators", PMC_PARAM_INT, offsetof(pmc_tree_params, n_estimators), NULL},
+    {"max_samples", PMC_PARAM_INT, offsetof(pmc_tree_params, max_samples), NULL},
+    {"first_tree", PMC_PARAM_INT, offsetof(pmc_tree_params, first_tree), NULL},
+    {"bootstrap", PMC_PARAM_BOOL, offsetof(pmc_tree_params, bootstrap), NULL},
+    {"oob", PMC_PARAM_BOOL, offsetof(pmc_tree_params, oob), NULL},
+    {"balanced_subsample", PMC_PARAM_BOOL, offsetof(pmc_tree_params, balanced_subsample), NULL},
+};
+
+const pmc_estimator pmc_decision_tree_estimator = {
+    "DecisionTree", sizeof(pmc_tree_params), dt_params,
+    (int)(sizeof dt_params / sizeof dt_params[0]),
+    dt_fit, tree_output_shape, tree_apply, dt_export, dt_import, tree_model_free,
+};
+
+const pmc_estimator pmc_forest_estimator = {
+    "Forest", sizeof(pmc_tree_params), forest_params,
+    (int)(sizeof forest_params / sizeof forest_params[0]),
+    forest_fit, tree_output_shape, tree_apply, forest_export, forest_import, tree_model_free,
+};

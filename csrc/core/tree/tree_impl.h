@@ -1,0 +1,59 @@
+/* The parts of the tree code that read X, written once for float32 and float64
+ * X (see template.h).  Every value is read as float32, as scikit-learn's trees
+ * do (their thresholds are midpoints of float32 values), so a tree fitted on a
+ * float64 X equals the one fitted on the same X cast to float32. */
+
+/* values[k] = X[samples[k], f] for k < n. */
+static void PMC_FN(tree_gather)(const pmc_view *X, const int32_t *samples, int64_t n, int64_t f,
+                                float *values) {
+    const char *base = (const char *)X->data + f * X->strides[1];
+    int64_t rs = X->strides[0];
+    for (int64_t k = 0; k < n; k++)
+        values[k] = (float)*(const PMC_T *)(base + (int64_t)samples[k] * rs);
+}
+
+/* Leaf reached by row i of X in tree t (local node id). */
+static inline int32_t PMC_FN(tree_leaf)(const forest_model *m, int64_t t, const pmc_view *X,
+                                        int64_t i) {
+    const char *row = (const char *)X->data + i * X->strides[0];
+    int64_t cs = X->strides[1], base = m->tree_start[t];
+    int32_t node = 0;
+    for (;;) {
+        int64_t g = base + node;
+        int32_t left = m->left[g];
+        if (left < 0) return node;
+        float x = (float)*(const PMC_T *)(row + (int64_t)m->feature[g] * cs);
+        int go_left = isnan(x) ? m->missing_left[g] : (double)x <= m->threshold[g];
+        node = go_left ? left : m->right[g];
+    }
+}
+
+/* Rows [first, first + count) of `rows`: predict_proba (mean of the trees' leaf
+ * values, added tree by tree in tree order) or transform (leaf ids, as float64:
+ * exact, and the output dtype the bindings allocate). */
+static void PMC_FN(tree_apply_rows)(const forest_model *m, pmc_method method, const pmc_view *X,
+                                    const pmc_rows *rows, int64_t first, int64_t count,
+                                    pmc_view *out, double *acc) {
+    int64_t nv = m->n_value;
+    if (method == PMC_TRANSFORM) {
+        for (int64_t k = 0; k < count; k++) {
+            int64_t i = pmc_row_at(rows, first + k);
+            for (int64_t t = 0; t < m->n_trees; t++) {
+                pmc_put(out, first + k, t, (double)PMC_FN(tree_leaf)(m, t, X, i));
+            }
+        }
+        return;
+    }
+    memset(acc, 0, (size_t)(count * nv) * sizeof(double));
+    for (int64_t t = 0; t < m->n_trees; t++)
+        for (int64_t k = 0; k < count; k++) {
+            int64_t i = pmc_row_at(rows, first + k);
+            int64_t g = m->tree_start[t] + PMC_FN(tree_leaf)(m, t, X, i);
+            const double *v = m->value + (int64_t)m->value_row[g] * nv;
+            double *a = acc + k * nv;
+            for (int64_t j = 0; j < nv; j++) a[j] += v[j];
+        }
+    double scale = 1.0 / (double)m->n_trees;
+    for (int64_t k = 0; k < count; k++)
+        for (int64_t j = 0; j < nv; j++) pmc_put(out, first + k, j, acc[k * nv + j] * scale);
+}

@@ -1,0 +1,471 @@
+"""Random forests and extra trees, grown in C (csrc/core/tree/tree.c): all
+trees of a fit in one call, in parallel over trees, stored compactly."""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin, RegressorMixin
+from sklearn.base import _fit_context
+from sklearn.ensemble._bootstrap import _get_n_samples_bootstrap
+from sklearn.exceptions import DataConversionWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils import compute_sample_weight
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from .._engine import apply_core, fit_core, seed_from_random_state
+from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
+from ..tree._classes import (_BaseTree, check_float32_range, check_y_finite, encode_targets,
+                             resolve_growth)
+from ..tree._tree import TREE_LEAF, TREE_UNDEFINED, Tree, _decision_path
+
+_COMPACT = ("tree_start", "child", "feature", "threshold", "leaf_value")
+
+
+class _LazyTrees:
+    """``estimators_``: the forest's trees as DecisionTree objects, each made
+    from the compact arrays when first indexed."""
+
+    def __init__(self, forest):
+        self._forest = forest
+        self._cache = {}
+
+    def __len__(self):
+        return len(self._forest._compact["tree_start"]) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError("tree index out of range")
+        i %= n
+        if i not in self._cache:
+            self._cache[i] = self._forest._make_tree(i)
+        return self._cache[i]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+class _BaseForest(MultiOutputMixin, BaseEstimator):
+    _parameter_constraints = {
+        **{k: v for k, v in _BaseTree._parameter_constraints.items()
+           if k not in ("splitter", "ccp_alpha")},
+        "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
+        "bootstrap": ["boolean"],
+        "oob_score": ["boolean", callable],
+        "n_jobs": [numbers.Integral, None],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "max_samples": [None, Interval(RealNotInt, 0.0, None, closed="neither"),
+                        Interval(numbers.Integral, 1, None, closed="left")],
+    }
+    _splitter = "best"
+    _tree_class = None
+
+    # ---- fit --------------------------------------------------------------------
+
+    def _fit_forest(self, X, y, sample_weight, is_classifier):
+        X, y = validate_data(self, X, y, multi_output=True, dtype=(np.float64, np.float32),
+                             ensure_all_finite="allow-nan",
+                             reset=not (self.warm_start and hasattr(self, "_compact")))
+        check_float32_range(X)
+        check_y_finite(np.asarray(y))
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        y = np.atleast_1d(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn("A column-vector y was passed when a 1d array was expected. Please "
+                          "change the shape of y to (n_samples,), for example using ravel().",
+                          DataConversionWarning, stacklevel=3)
+        if not is_classifier and self.criterion == "poisson":
+            if np.any(y < 0):
+                raise ValueError("Some value(s) of y are negative which is "
+                                 "not allowed for Poisson regression.")
+            if np.sum(y) <= 0:
+                raise ValueError("Sum of y is not strictly positive which "
+                                 "is necessary for Poisson regression.")
+        codes, classes, n_classes = encode_targets(self, y, is_classifier)
+        n_samples, n_features = X.shape
+        self.n_outputs_ = codes.shape[1]
+        balanced_subsample = False
+        if is_classifier and self.class_weight is not None:
+            if self.class_weight == "balanced_subsample" and self.bootstrap:
+                balanced_subsample = True
+            else:
+                cw = "balanced" if self.class_weight == "balanced_subsample" else self.class_weight
+                expanded = compute_sample_weight(cw, y)
+                sample_weight = expanded if sample_weight is None else sample_weight * expanded
+        if not self.bootstrap and self.max_samples is not None:
+            raise ValueError("`max_sample` cannot be set if `bootstrap=False`. Either switch to "
+                             "`bootstrap=True` or set `max_sample=None`.")
+        if not self.bootstrap and self.oob_score:
+            raise ValueError("Out of bag estimation only available if bootstrap=True")
+        n_draws = (_get_n_samples_bootstrap(n_samples, self.max_samples, sample_weight)
+                   if self.bootstrap else n_samples)
+
+        previous = self._compact if self.warm_start and hasattr(self, "_compact") else None
+        n_before = 0 if previous is None else len(previous["tree_start"]) - 1
+        n_more = self.n_estimators - n_before
+        if n_more < 0:
+            raise ValueError("n_estimators=%d must be larger or equal to len(estimators_)=%d "
+                             "when warm_start==True" % (self.n_estimators, n_before))
+        if previous is None:
+            self._seed = seed_from_random_state(self.random_state)
+            self._oob = None
+        if n_more == 0:
+            warnings.warn("Warm-start fitting without increasing n_estimators does not fit "
+                          "new trees.")
+            return self
+
+        params, self.max_features_ = resolve_growth(self, n_samples, n_features, sample_weight)
+        # a bootstrap draws rows by sample_weight; the trees see the counts only
+        tree_weight = None if self.bootstrap else sample_weight
+        params.update(splitter=self._splitter,
+                      n_classes=np.asarray(n_classes, dtype=np.int64) if is_classifier else None,
+                      n_estimators=n_more, max_samples=int(n_draws), first_tree=n_before,
+                      bootstrap=bool(self.bootstrap), oob=bool(self.oob_score),
+                      balanced_subsample=balanced_subsample)
+        if self.bootstrap:  # a tree's weights are its draw counts
+            params["min_weight_leaf"] = float(self.min_weight_fraction_leaf * n_draws)
+        weight_for_draws = sample_weight if self.bootstrap else tree_weight
+        state = fit_core("Forest", params, X, codes, weight_for_draws, n_jobs=self.n_jobs,
+                         random_state=self._seed)
+        new = {k: state[k] for k in _COMPACT}
+        splits = int(np.sum(np.diff(new["tree_start"]) > 1))
+        if previous is None:
+            self._compact, self._importances, self._n_split_trees = new, \
+                state["feature_importances"], splits
+        else:
+            self._compact = _concat(previous, new)
+            total = self._n_split_trees + splits
+            if total:
+                self._importances = (self._importances * self._n_split_trees
+                                     + state["feature_importances"] * splits) / total
+            self._n_split_trees = total
+        self._n_features = n_features
+        self._tree_classes = (n_classes if is_classifier
+                              else np.ones(self.n_outputs_, dtype=np.intp))
+        if is_classifier:
+            self.classes_, self.n_classes_ = ((classes[0], int(n_classes[0]))
+                                              if self.n_outputs_ == 1 else (classes, n_classes))
+        self._estimators = None
+        if self.oob_score:
+            oob_sum, oob_count = state["oob_sum"], state["oob_count"]
+            if self._oob is not None and self._oob[0].shape == oob_sum.shape:
+                oob_sum, oob_count = oob_sum + self._oob[0], oob_count + self._oob[1]
+            self._oob = (oob_sum, oob_count)
+            self._set_oob(codes, oob_sum, oob_count, is_classifier)
+        return self
+
+    def _set_oob(self, codes, oob_sum, oob_count, is_classifier):
+        y_type = type_of_target(codes)
+        if y_type == "unknown" or (is_classifier and y_type == "multiclass-multioutput"):
+            raise ValueError(
+                "The type of target cannot be used to compute OOB estimates. Got "
+                f"{y_type} while only the following are supported: continuous, "
+                "continuous-multioutput, binary, multiclass, multilabel-indicator.")
+        n = len(codes)
+        if (oob_count == 0).any():
+            warnings.warn("Some inputs do not have OOB scores. This probably means too few "
+                          "trees were used to compute any reliable OOB estimates.", UserWarning)
+        count = np.maximum(oob_count, 1.0)
+        k = int(np.max(self._tree_classes))
+        pred = (oob_sum / count[:, None]).reshape(n, self.n_outputs_, k).transpose(0, 2, 1)
+        scoring = self.oob_score if callable(self.oob_score) else None
+        if is_classifier:
+            pred = pred.squeeze(axis=-1) if pred.shape[-1] == 1 else pred
+            self.oob_decision_function_ = pred
+            scoring = scoring or accuracy_score
+            y_true = codes[:, 0].astype(np.intp) if self.n_outputs_ == 1 else codes.astype(np.intp)
+            self.oob_score_ = scoring(y_true, np.argmax(pred, axis=1))
+        else:
+            pred = pred.squeeze(axis=1)
+            pred = pred.squeeze(axis=-1) if pred.shape[-1] == 1 else pred
+            self.oob_prediction_ = pred
+            y_true = codes[:, 0] if self.n_outputs_ == 1 else codes
+            self.oob_score_ = (scoring or r2_score)(y_true, pred)
+
+    # ---- prediction ---------------------------------------------------------------
+
+    def _state(self):
+        state = dict(self._compact)
+        state["n_features"] = np.array([self._n_features], dtype=np.int64)
+        return state
+
+    def _validate_X_predict(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
+                          ensure_all_finite="allow-nan")
+        check_float32_range(X)
+        return X
+
+    def _mean_value(self, X):
+        X = self._validate_X_predict(X)
+        out = apply_core("Forest", "predict_proba", self._state(), X, n_jobs=self.n_jobs)
+        return out.reshape(X.shape[0], self.n_outputs_, -1)
+
+    def apply(self, X):
+        """Leaf of every tree (local node ids, as in ``estimators_[i].tree_``)."""
+        X = self._validate_X_predict(X)
+        return apply_core("Forest", "transform", self._state(), X,
+                          n_jobs=self.n_jobs).astype(np.int64)
+
+    def decision_path(self, X):
+        """(indicator, n_nodes_ptr): CSR matrix of the nodes visited in every tree,
+        the columns of tree i being n_nodes_ptr[i]:n_nodes_ptr[i + 1]."""
+        leaves = self.apply(X)
+        starts = self._compact["tree_start"]
+        child = self._compact["child"].astype(np.int64)
+        local_left = np.where(child >= 0, child, TREE_LEAF)
+        local_right = np.where(child >= 0, child + 1, TREE_LEAF)
+        return _decision_path(local_left, local_right, leaves, starts), starts.copy()
+
+    @property
+    def feature_importances_(self):
+        """Mean over the trees of their normalised impurity decrease per feature."""
+        check_is_fitted(self)
+        imp = np.asarray(self._importances, dtype=np.float64)
+        total = imp.sum()
+        return imp / total if total > 0 else np.zeros_like(imp)
+
+    @property
+    def estimators_(self):
+        if not hasattr(self, "_compact"):
+            raise AttributeError("estimators_ exists after fit")
+        if self._estimators is None:
+            self._estimators = _LazyTrees(self)
+        return self._estimators
+
+    def __len__(self):
+        return len(self.estimators_)
+
+    def __getitem__(self, i):
+        return self.estimators_[i]
+
+    def __iter__(self):
+        return iter(self.estimators_)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_estimators"] = None
+        return state
+
+    def _make_tree(self, i):
+        """Tree i as a DecisionTree estimator (breadth-first node numbering; leaf
+        values only, see Tree)."""
+        c = self._compact
+        lo, hi = int(c["tree_start"][i]), int(c["tree_start"][i + 1])
+        child = c["child"][lo:hi].astype(np.int64)
+        feat = c["feature"][lo:hi].astype(np.int64)
+        inner = child >= 0
+        leaf_lo = int(np.sum(c["child"][:lo] < 0))
+        n_leaves = int(np.sum(~inner))
+        k = int(np.max(self._tree_classes))
+        value = np.full((hi - lo, self.n_outputs_ * k), np.nan)
+        value[~inner] = c["leaf_value"][leaf_lo:leaf_lo + n_leaves]
+        arrays = {
+            "children_left": np.where(inner, child, TREE_LEAF),
+            "children_right": np.where(inner, child + 1, TREE_LEAF),
+            "feature": np.where(inner, feat // 2, TREE_UNDEFINED),
+            "threshold": np.where(inner, c["threshold"][lo:hi].astype(np.float64),
+                                  float(TREE_UNDEFINED)),
+            "missing_go_to_left": np.where(inner, feat & 1, 0).astype(np.uint8),
+            "value": value,
+        }
+        est = self._tree_class(**{name: getattr(self, name) for name in (
+            "criterion", "max_depth", "min_samples_split", "min_samples_leaf",
+            "min_weight_fraction_leaf", "max_features", "max_leaf_nodes",
+            "min_impurity_decrease", "max_bins")}, splitter=self._splitter,
+            random_state=int((self._seed + i) % (2**31)))
+        est.tree_ = Tree(self._n_features, self._tree_classes, self.n_outputs_, arrays)
+        est.n_outputs_ = self.n_outputs_
+        est.n_features_in_ = self._n_features
+        est.max_features_ = self.max_features_
+        if hasattr(self, "feature_names_in_"):
+            est.feature_names_in_ = self.feature_names_in_
+        if hasattr(self, "classes_"):
+            est.classes_, est.n_classes_ = self.classes_, self.n_classes_
+        return est
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = False
+        return tags
+
+
+def _concat(a, b):
+    """Compact arrays of two forests, b's trees after a's."""
+    return {
+        "tree_start": np.concatenate([a["tree_start"], b["tree_start"][1:] + a["tree_start"][-1]]),
+        "child": np.concatenate([a["child"], b["child"]]),
+        "feature": np.concatenate([a["feature"], b["feature"]]),
+        "threshold": np.concatenate([a["threshold"], b["threshold"]]),
+        "leaf_value": np.concatenate([a["leaf_value"], b["leaf_value"]]),
+    }
+
+
+class _ForestClassifier(ClassifierMixin, _BaseForest):
+    _parameter_constraints = {
+        **_BaseForest._parameter_constraints,
+        "criterion": [StrOptions({"gini", "entropy", "log_loss"})],
+        "class_weight": [StrOptions({"balanced_subsample", "balanced"}), dict, list, None],
+    }
+    _tree_class = DecisionTreeClassifier
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Build a forest of trees from the training set (X, y)."""
+        return self._fit_forest(X, y, sample_weight, True)
+
+    def predict_proba(self, X):
+        """Mean over the trees of the class fractions of each sample's leaf."""
+        value = self._mean_value(X)
+        if self.n_outputs_ == 1:
+            return value[:, 0, :self.n_classes_]
+        return [value[:, k, :self.n_classes_[k]] for k in range(self.n_outputs_)]
+
+    def predict_log_proba(self, X):
+        proba = self.predict_proba(X)
+        if self.n_outputs_ == 1:
+            return np.log(proba)
+        return [np.log(p) for p in proba]
+
+    def predict(self, X):
+        proba = self.predict_proba(X)
+        if self.n_outputs_ == 1:
+            return self.classes_.take(np.argmax(proba, axis=1), axis=0)
+        out = np.empty((proba[0].shape[0], self.n_outputs_), dtype=self.classes_[0].dtype)
+        for k in range(self.n_outputs_):
+            out[:, k] = self.classes_[k].take(np.argmax(proba[k], axis=1), axis=0)
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class _ForestRegressor(RegressorMixin, _BaseForest):
+    _parameter_constraints = {
+        **_BaseForest._parameter_constraints,
+        "criterion": [StrOptions({"squared_error", "poisson"})],
+    }
+    _tree_class = DecisionTreeRegressor
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Build a forest of trees from the training set (X, y)."""
+        return self._fit_forest(X, y, sample_weight, False)
+
+    def predict(self, X):
+        """Mean over the trees of each sample's leaf value."""
+        value = self._mean_value(X)[:, :, 0]
+        return value[:, 0] if self.n_outputs_ == 1 else value
+
+
+_FOREST_DOC = """
+    Drop-in for scikit-learn 1.9.1's class of the same name: same parameters,
+    defaults and fitted attributes, plus ``max_bins`` (default 255): trees are
+    grown on features binned once per fit into at most 255 quantile bins
+    (histogram splitting, no sorting); ``max_bins=None`` grows them on exact
+    sorted values as scikit-learn does.  All trees are grown in C in one call,
+    in parallel over trees (``n_jobs``); tree i uses the random stream (seed,
+    i), so the forest does not depend on ``n_jobs``.
+
+    Storage: the trees' nodes live in a few flat arrays (int32 child and
+    feature, float32 threshold rounded down so that ``x <= t`` is unchanged for
+    the float32 X that trees read, float32 leaf values: class fractions or
+    means, which gives predictions within ~1e-7 relative of float64 ones).
+    ``estimators_`` builds DecisionTree objects from them on demand (leaf values
+    only: no impurity or sample counts per node).  ``ccp_alpha``,
+    ``monotonic_cst`` and sparse X are absent.
+"""
+
+
+def _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
+                 min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
+                 min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state, verbose,
+                 warm_start, max_samples, max_bins):
+    self.n_estimators = n_estimators
+    self.criterion = criterion
+    self.max_depth = max_depth
+    self.min_samples_split = min_samples_split
+    self.min_samples_leaf = min_samples_leaf
+    self.min_weight_fraction_leaf = min_weight_fraction_leaf
+    self.max_features = max_features
+    self.max_leaf_nodes = max_leaf_nodes
+    self.min_impurity_decrease = min_impurity_decrease
+    self.bootstrap = bootstrap
+    self.oob_score = oob_score
+    self.n_jobs = n_jobs
+    self.random_state = random_state
+    self.verbose = verbose
+    self.warm_start = warm_start
+    self.max_samples = max_samples
+    self.max_bins = max_bins
+
+
+class RandomForestClassifier(_ForestClassifier):
+    __doc__ = "A random forest classifier grown in C." + _FOREST_DOC
+
+    def __init__(self, n_estimators=100, *, criterion="gini", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 bootstrap=True, oob_score=False, n_jobs=None, random_state=None, verbose=0,
+                 warm_start=False, class_weight=None, max_samples=None, max_bins=255):
+        _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
+                     min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
+                     min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
+                     verbose, warm_start, max_samples, max_bins)
+        self.class_weight = class_weight
+
+
+class ExtraTreesClassifier(_ForestClassifier):
+    __doc__ = ("Extremely randomized trees (random thresholds), grown in C; "
+               "with max_bins (default None here: random thresholds need no sort) a random bin boundary is drawn." + _FOREST_DOC)
+    _splitter = "random"
+
+    def __init__(self, n_estimators=100, *, criterion="gini", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 bootstrap=False, oob_score=False, n_jobs=None, random_state=None, verbose=0,
+                 warm_start=False, class_weight=None, max_samples=None, max_bins=None):
+        _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
+                     min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
+                     min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
+                     verbose, warm_start, max_samples, max_bins)
+        self.class_weight = class_weight
+
+
+class RandomForestRegressor(_ForestRegressor):
+    __doc__ = "A random forest regressor grown in C." + _FOREST_DOC
+
+    def __init__(self, n_estimators=100, *, criterion="squared_error", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 bootstrap=True, oob_score=False, n_jobs=None, random_state=None, verbose=0,
+                 warm_start=False, max_samples=None, max_bins=255):
+        _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
+                     min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
+                     min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
+                     verbose, warm_start, max_samples, max_bins)
+
+
+class ExtraTreesRegressor(_ForestRegressor):
+    __doc__ = "Extremely randomized trees (random thresholds), grown in C." + _FOREST_DOC
+    _splitter = "random"
+
+    def __init__(self, n_estimators=100, *, criterion="squared_error", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 bootstrap=False, oob_score=False, n_jobs=None, random_state=None, verbose=0,
+                 warm_start=False, max_samples=None, max_bins=None):
+        _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
+                     min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
+                     min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
+                     verbose, warm_start, max_samples, max_bins)
