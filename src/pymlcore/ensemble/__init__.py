@@ -1,0 +1,5 @@
+"""Ensembles (mirrors ``sklearn.ensemble``)."""
+
+from ._hist_gradient_boosting import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+__all__ = ["HistGradientBoostingClassifier", "HistGradientBoostingRegressor"]
