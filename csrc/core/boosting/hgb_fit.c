@@ -91,7 +91,7 @@ static pmc_status grad_block(int64_t task, int thread, void *arg) {
         switch (S->loss) {
         case PMC_HGB_SQUARED_ERROR: g = r - y; break;
         case PMC_HGB_ABSOLUTE_ERROR: g = r > y ? 1.0 : -1.0; break;
-        case PMC_HGB_QUANTILE: g = y > r ? -q : 1.0 - q; break;
+        case PMC_HGB_QUANTILE: g = y >= r ? -q : 1.0 - q; break;
         case PMC_HGB_POISSON: h = exp(r); g = h - y; break;
         case PMC_HGB_GAMMA: h = y * exp(-r); g = 1.0 - h; break;
         default:

@@ -45,19 +45,22 @@ typedef struct {
     int32_t *n_thresholds;
 } thresholds_job;
 
-/* NumPy's percentile with method='averaged_inverted_cdf' of sorted x[0..n):
- * the inverse empirical CDF at q, averaging the two order statistics when n q
- * falls exactly on one of them. */
-static double averaged_inverted_cdf(const double *x, int64_t n, double q) {
-    double g = q * (double)n;
-    double k = floor(g);
-    int64_t i = (int64_t)k;
-    if (g == k) {
-        if (i <= 0) return x[0];
-        if (i >= n) return x[n - 1];
-        return 0.5 * (x[i - 1] + x[i]);
-    }
-    return x[PMC_MIN(i, n - 1)];
+/* NumPy's percentile with method='averaged_inverted_cdf' of sorted x[0..n) at
+ * percentile k * (100 / max_bins), with NumPy's own floating-point steps (so that
+ * thresholds match scikit-learn's bit for bit): virtual index n q - 1; on an
+ * exact order statistic the two neighbours are averaged (NumPy's lerp at 0.5),
+ * else the next one is taken. */
+static double averaged_inverted_cdf(const double *x, int64_t n, int k, int max_bins) {
+    double q = ((double)k * (100.0 / (double)max_bins)) / 100.0;
+    double vi = (double)n * q - 1.0;
+    double lo = floor(vi), gamma = vi - lo;
+    int64_t prev = (int64_t)lo, next = prev + 1;
+    if (vi < 0.0) prev = next = 0;
+    else if (vi >= (double)(n - 1)) prev = next = n - 1;
+    double a = x[prev], b = x[next];
+    if (gamma != 0.0) return b;
+    double diff = b - a;
+    return b - diff * 0.5;
 }
 
 static pmc_status feature_thresholds(int64_t j, int thread, void *arg) {
@@ -87,7 +90,7 @@ static pmc_status feature_thresholds(int64_t j, int thread, void *arg) {
     } else {
         /* percentiles, duplicates dropped (they are sorted already) */
         for (int k = 1; k < max_bins; k++) {
-            double q = averaged_inverted_cdf(v, n, (double)k / (double)max_bins);
+            double q = averaged_inverted_cdf(v, n, k, max_bins);
             if (nt == 0 || q != t[nt - 1]) t[nt++] = q;
         }
     }

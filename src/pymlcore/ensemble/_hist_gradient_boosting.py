@@ -225,7 +225,7 @@ class _BaseHistGradientBoosting(BaseEstimator):
             train_rows, validation_rows = train_test_split(
                 np.arange(n_samples, dtype=np.int64), test_size=self.validation_fraction,
                 stratify=stratify, random_state=self._random_seed)
-            train_rows = np.sort(train_rows)  # the binned rows in X's order
+            # kept in the split's order: histogram sums then run in scikit-learn's order
 
         if warm:
             if self.max_iter < self.n_iter_:
