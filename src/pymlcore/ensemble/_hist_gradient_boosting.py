@@ -118,8 +118,10 @@ class _BaseHistGradientBoosting(BaseEstimator):
             self.is_categorical_ = _check_categorical_features(X, self.categorical_features)
             self._encoder = None
         if self.is_categorical_ is None:
+            # NaN is data (the missing bin); infinity is refused, as everywhere in
+            # pymlcore (scikit-learn's HistGradientBoosting bins it into the last bin)
             return validate_data(self, X, reset=reset, dtype=[np.float64, np.float32],
-                                 ensure_all_finite=False)
+                                 ensure_all_finite="allow-nan")
         validate_data(self, X, reset=reset, skip_check_array=True)
         Xa = X if hasattr(X, "iloc") else check_array(X, dtype=None, ensure_all_finite=False)
         cat = np.flatnonzero(self.is_categorical_)
@@ -149,7 +151,8 @@ class _BaseHistGradientBoosting(BaseEstimator):
         out = np.empty((Xa.shape[0], Xa.shape[1]), dtype=np.float64)
         out[:, cat] = self._encoder.transform(columns(cat))
         if num.size:
-            out[:, num] = check_array(columns(num), dtype=np.float64, ensure_all_finite=False)
+            out[:, num] = check_array(columns(num), dtype=np.float64,
+                                      ensure_all_finite="allow-nan")
         return out
 
     # ---- fit ------------------------------------------------------------------
@@ -516,7 +519,8 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
         return "log_loss"
 
     def _n_classes_core(self):
-        return len(self.classes_)
+        # a single class fits as scikit-learn's: a binomial model of "never class 1"
+        return max(2, len(self.classes_))
 
     def _encode_y(self, y):
         check_classification_targets(y)
@@ -524,9 +528,6 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
         encoded = self._label_encoder.fit_transform(y)
         self.classes_ = self._label_encoder.classes_
         n_classes = self.classes_.shape[0]
-        if n_classes < 2:
-            raise ValueError(f"{type(self).__name__} needs at least 2 classes in y, "
-                             f"got {n_classes} class.")
         self.n_trees_per_iteration_ = 1 if n_classes <= 2 else n_classes
         return encoded.astype(np.float64, copy=False)
 
@@ -550,7 +551,8 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
 
     def predict(self, X):
         """Predicted classes."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        raw = self._raw_predict(X)
+        return self.classes_[np.argmax(_proba(raw), axis=1)]
 
     def staged_decision_function(self, X):
         """decision_function after each iteration (a generator)."""
