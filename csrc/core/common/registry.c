@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "internal.h"
+#include "pmc/boosting.h"
 #include "pmc/linear.h"
 #include "pmc/preprocessing.h"
 #include "pmc/timeseries.h"

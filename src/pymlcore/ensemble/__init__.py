@@ -2,6 +2,7 @@
 
 from ._forest import (ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier,
                       RandomForestRegressor)
+from ._hist_gradient_boosting import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-__all__ = ["ExtraTreesClassifier", "ExtraTreesRegressor", "RandomForestClassifier",
-           "RandomForestRegressor"]
+__all__ = ["ExtraTreesClassifier", "ExtraTreesRegressor", "HistGradientBoostingClassifier",
+           "HistGradientBoostingRegressor", "RandomForestClassifier", "RandomForestRegressor"]
