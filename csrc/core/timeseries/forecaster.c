@@ -965,19 +965,6 @@ static int64_t fc_poisson(pmc_rng *rng, double mean) {
     return count;
 }
 
-/* Standard normal pairs by Marsaglia's polar method (no trigonometry). */
-static void fc_normal_pair(pmc_rng *rng, double *a, double *b) {
-    double u, v, r;
-    do {
-        u = 2.0 * pmc_rng_uniform(rng) - 1.0;
-        v = 2.0 * pmc_rng_uniform(rng) - 1.0;
-        r = u * u + v * v;
-    } while (r >= 1.0 || r == 0.0);
-    double f = sqrt(-2.0 * log(r) / r);
-    *a = u * f;
-    *b = v * f;
-}
-
 static double fc_laplace(pmc_rng *rng, double scale) {
     double u = pmc_rng_uniform(rng) - 0.5;
     return -scale * (u < 0 ? -1.0 : 1.0) * log(1.0 - 2.0 * fabs(u));
@@ -1015,8 +1002,8 @@ static void fc_select(double *a, int64_t lo, int64_t hi, int64_t k) {
  * selections and scans of the short ends only: a[k_lo], a[k_lo + 1] by placing
  * k_lo + 1 and taking the maximum before it; a[k_hi], a[k_hi + 1] by placing
  * k_hi (in the part above k_lo + 1) and taking the minimum after it. */
-static void fc_quantiles(double *a, int64_t n, double q_lo, double q_hi, double *lo, double *hi) {
-    double pos_lo = q_lo * (double)(n - 1), pos_hi = q_hi * (double)(n - 1);
+static void fc_percentiles_at(double *a, int64_t n, double pos_lo, double pos_hi, double *lo,
+                              double *hi) {
     int64_t k_lo = (int64_t)floor(pos_lo), k_hi = (int64_t)floor(pos_hi);
     int64_t up = PMC_MIN(k_lo + 1, n - 1);
     fc_select(a, 0, n - 1, up);
@@ -1037,6 +1024,44 @@ static void fc_quantiles(double *a, int64_t n, double q_lo, double q_hi, double 
     *hi = v_hi + (pos_hi - (double)k_hi) * (next - v_hi);
 }
 
+static void fc_quantiles(double *a, int64_t n, double q_lo, double q_hi, double *lo, double *hi) {
+    fc_percentiles_at(a, n, q_lo * (double)(n - 1), q_hi * (double)(n - 1), lo, hi);
+}
+
+/* fc_quantiles of a[0..n) (left unchanged) given guesses of the two results:
+ * one branch-free pass copies the samples <= guess_lo and >= guess_hi into
+ * `scratch` (2 n doubles); when each side holds the order statistics its
+ * percentile needs (all samples left out lie strictly between), the selections
+ * run on those few samples only.  Otherwise (a poor guess) on all of them.
+ * The results are the same either way; only the work differs. */
+static void fc_quantiles_guided(const double *a, int64_t n, double q_lo, double q_hi,
+                                double guess_lo, double guess_hi, double *scratch, double *lo,
+                                double *hi) {
+    int64_t k_lo = (int64_t)floor(q_lo * (double)(n - 1));
+    int64_t k_hi = (int64_t)floor(q_hi * (double)(n - 1));
+    double *below = scratch, *above = scratch + n;
+    int64_t n_below = 0, n_above = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double v = a[i];
+        below[n_below] = v;
+        n_below += v <= guess_lo;
+        above[n_above] = v;
+        n_above += v >= guess_hi;
+    }
+    if (guess_lo < guess_hi && n_below >= PMC_MIN(k_lo + 2, n) && n_above >= n - k_hi &&
+        k_lo < k_hi) {
+        double unused, pos_lo = q_lo * (double)(n - 1), pos_hi = q_hi * (double)(n - 1);
+        /* The k smallest of a are the k smallest of `below`; the top ones likewise,
+         * shifted by the n - n_above samples under them. */
+        fc_percentiles_at(below, n_below, pos_lo, pos_lo, lo, &unused);
+        double shift = (double)(n - n_above);
+        fc_percentiles_at(above, n_above, pos_hi - shift, pos_hi - shift, &unused, hi);
+        return;
+    }
+    memcpy(scratch, a, (size_t)n * sizeof *a);
+    fc_quantiles(scratch, n, q_lo, q_hi, lo, hi);
+}
+
 /* Future trend changes per sample path, Prophet's way: Poisson(n_cp (T - 1))
  * changepoints uniform on (1, T], Laplace(0, mean |delta|) slope changes; each
  * sample's changepoints are sorted and carry the trend segment they start. */
@@ -1045,6 +1070,7 @@ typedef struct {
     int64_t *start;     /* U + 1 offsets into cp / K / B */
     double *cp, *K, *B; /* changepoint, then the segment after it */
     double earliest;    /* smallest simulated changepoint (INFINITY if none) */
+    pmc_ziggurat zig;   /* the noise's normal generator tables */
 } fc_paths;
 
 static void fc_paths_release(fc_paths *p) {
@@ -1065,6 +1091,7 @@ static pmc_status fc_paths_build(const pmc_model *m, double T, double K_last, do
     double lambda = 1e-8;
     for (int64_t j = 0; j < m->n_cp; j++) lambda += fabs(m->delta[j]) / (double)m->n_cp;
     memset(paths, 0, sizeof *paths);
+    pmc_ziggurat_init(&paths->zig);
     paths->U = U;
     paths->earliest = INFINITY;
     PMC_ALLOC(paths->start, U + 1, "sample paths");
@@ -1125,7 +1152,11 @@ static pmc_status fc_apply_task(int64_t task, int thread, void *arg_) {
     const fc_apply_arg *a = arg_;
     const pmc_model *m = a->m;
     pmc_status status = PMC_OK;
-    double *xrow = NULL, *ys = NULL, *ts = NULL;
+    double *xrow = NULL, *ys = NULL, *ts = NULL, *noise = NULL, *scratch = NULL;
+    /* The previous sampled row's quantiles relative to its centre: a date's
+     * interval is close to the day before's, so 80% of them guide the next
+     * selection (fc_quantiles_guided; the results do not depend on it). */
+    double off[4] = {NAN, NAN, NAN, NAN};
     const int64_t U = a->paths->U, first = task * FC_ROWS_PER_TASK;
     const int64_t count = PMC_MIN(FC_ROWS_PER_TASK, a->rows->n - first);
     const int growth = (int)m->settings[SET_GROWTH];
@@ -1139,6 +1170,8 @@ static pmc_status fc_apply_task(int64_t task, int thread, void *arg_) {
     if (a->method == PMC_TRANSFORM && U > 0) {
         PMC_ALLOC(ys, U, "samples");
         PMC_ALLOC(ts, U, "samples");
+        PMC_ALLOC(noise, U, "samples");
+        PMC_ALLOC(scratch, 2 * U, "samples");
     }
     for (int64_t i = first; i < first + count; i++) {
         int64_t r = pmc_row_at(a->rows, i);
@@ -1199,7 +1232,7 @@ static pmc_status fc_apply_task(int64_t task, int thread, void *arg_) {
             memcpy(&date_bits, &tday, sizeof date_bits);
             pmc_rng rng;
             pmc_rng_seed(&rng, (uint64_t)m->seed, ((uint64_t)U + 1) ^ (date_bits * 0x9E3779B97F4A7C15ULL));
-            double noise[2];
+            pmc_rng_normal_fill(&rng, &a->paths->zig, noise, U);
             for (int64_t s = 0; s < U; s++) {
                 double gs = g;
                 int64_t c = a->paths->start[s], last = -1;
@@ -1207,11 +1240,21 @@ static pmc_status fc_apply_task(int64_t task, int thread, void *arg_) {
                 if (last >= 0)
                     gs = fc_segment_value(growth, a->paths->K[last], a->paths->B[last], t, cap);
                 ts[s] = gs * y_scale + floor_r;
-                if (s % 2 == 0) fc_normal_pair(&rng, &noise[0], &noise[1]);
-                ys[s] = ts[s] * (1.0 + M) + A + sigma * noise[s % 2];
+                ys[s] = ts[s] * (1.0 + M) + A + sigma * noise[s];
             }
-            fc_quantiles(ys, U, q_lo, q_hi, &lo, &hi);
-            fc_quantiles(ts, U, q_lo, q_hi, &t_lo, &t_hi);
+            if (isnan(off[0])) { /* no guide: the noise alone, and the exact trend */
+                off[0] = -z * sigma;
+                off[1] = z * sigma;
+                off[2] = off[3] = 0.0;
+            }
+            fc_quantiles_guided(ys, U, q_lo, q_hi, yhat + 0.8 * off[0], yhat + 0.8 * off[1],
+                                scratch, &lo, &hi);
+            fc_quantiles_guided(ts, U, q_lo, q_hi, trend + 0.8 * off[2], trend + 0.8 * off[3],
+                                scratch, &t_lo, &t_hi);
+            off[0] = lo - yhat;
+            off[1] = hi - yhat;
+            off[2] = t_lo - trend;
+            off[3] = t_hi - trend;
         }
         double fixed[PMC_FORECASTER_N_FIXED_COLUMNS] = {yhat, lo, hi, trend, t_lo, t_hi, A, M};
         for (int c = 0; c < PMC_FORECASTER_N_FIXED_COLUMNS; c++) pmc_put(a->out, i, c, fixed[c]);
@@ -1220,6 +1263,8 @@ error:
     free(xrow);
     free(ys);
     free(ts);
+    free(noise);
+    free(scratch);
     return status;
 }
 

@@ -448,9 +448,10 @@ class GroupedEstimator:
         aligned with df's rows; unknown or failed groups as in :meth:`predict`."""
         return self._apply(df, "transform")
 
-    def _apply(self, df, method, codes=None):
+    def _apply(self, df, method, codes=None, fortran=False):
         """`codes`: the rows' group codes when the caller built df from fitted
-        groups itself (forecast), which saves looking the keys up again."""
+        groups itself (forecast), which saves looking the keys up again.
+        `fortran`: a column-major output (each column contiguous)."""
         self._check_fitted()
         if codes is None:
             codes, unserved = self._codes_for(df)
@@ -477,7 +478,7 @@ class GroupedEstimator:
             args = self._estimator_of(c_groups[0])._core_apply_args(method, c_X)
             out = _run_c(lambda counter, cancel: _core.apply_grouped(
                 args["name"], args["method"], self._states, args["X"], c_codes, n_threads,
-                counter, cancel), self.n_groups_, show, f"{method} on groups")
+                counter, cancel, fortran), self.n_groups_, show, f"{method} on groups")
             if len(rows) == len(df):
                 return out  # C served every row (so no Python group has one): as is
             parts.append((rows, out))
@@ -556,8 +557,11 @@ class GroupedEstimator:
             by_last = pd.Series(train_ds).groupby(train_codes).max()
             last_codes, last = by_last.index.to_numpy(), by_last.to_numpy()
         offset = pd.tseries.frequencies.to_offset(freq)
-        if isinstance(offset, pd.offsets.Tick):  # fixed step: all groups at once
-            steps = np.arange(1, periods + 1) * pd.Timedelta(offset).to_timedelta64()
+        if isinstance(offset, (pd.offsets.Tick, pd.offsets.Day)):
+            # Fixed steps (a Day is 24 h on tz-naive dates): all groups at once.
+            step = np.timedelta64(offset.n, "D") if isinstance(offset, pd.offsets.Day) \
+                else pd.Timedelta(offset).to_timedelta64()
+            steps = np.arange(1, periods + 1) * step
             future_ds = (last[:, None] + steps[None, :]).ravel().astype("datetime64[ns]")
         else:  # calendar steps (months...): per group, as make_future_dataframe
             parts = [pd.date_range(start=d, periods=periods + 1, freq=offset)[1:]
@@ -586,7 +590,7 @@ class GroupedEstimator:
             order = np.lexsort((ds, codes))  # groups in key order, each by date
             codes, ds = codes[order], ds[order]
         frame = pd.DataFrame({time_column: ds}, copy=False)
-        table = self._apply(frame, "transform", codes=codes)
+        table = self._apply(frame, "transform", codes=codes, fortran=True)
         active = np.any([self._states[g]["seasonalities_"][:, 4] for g in fitted
                          if self._states[g] is not None], axis=0) \
             if self._states[fitted[0]] is not None else None

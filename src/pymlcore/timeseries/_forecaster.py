@@ -593,10 +593,11 @@ class Forecaster(RegressorMixin, BaseEstimator):
         get a column (default: the ones this fit used; grouped forecasts pass the
         union over their groups).  `keys`: columns put first (grouped forecasts).
 
-        The float columns are gathered from the table into one 2-D block, which
-        becomes the frame's single float block without another copy (a frame
-        built from a dict of columns would stack them again)."""
-        n = len(table)
+        The frame holds the table's columns without copying them when the table
+        is column-major (grouped forecasts ask C for that layout): a frame built
+        from a dict with copy=False keeps each column as its own block.
+        """
+        table = np.asfortranarray(table)
         ds = df["ds"]
         ds = ds.to_numpy() if ds.dtype.kind == "M" else pd.to_datetime(ds).to_numpy()
         floats = [("trend", table[:, 3])]  # (name, column), in Prophet's order
@@ -635,13 +636,10 @@ class Forecaster(RegressorMixin, BaseEstimator):
                 floats.append((f"{name}_lower", comps[name]))
                 floats.append((f"{name}_upper", comps[name]))
         floats.append(("yhat", table[:, 0]))
-        block = np.empty((len(floats), n), dtype=np.float64)
-        for k, (_, v) in enumerate(floats):
-            block[k] = v
-        out = pd.DataFrame(block.T, columns=[name for name, _ in floats], copy=False)
-        out.insert(0, "ds", ds)
-        for position, (name, values) in enumerate((keys or {}).items()):
-            out.insert(position, name, values)
+        columns = dict(keys or {})
+        columns["ds"] = ds
+        columns.update(floats)
+        out = pd.DataFrame(columns, copy=False)
         return out
 
     def make_future_dataframe(self, periods, freq="D", include_history=True):
