@@ -433,6 +433,110 @@ static void fc_normal_equations(const fc_problem *pb, const double *th, double s
     }
 }
 
+/* The same normal equations for linear and flat growth, from the structure of
+ * J: its trend columns are w t, w and w (t - s_j)_+ (w = 1 + M), so their Gram
+ * entries and their products with the seasonal columns u (x, times g for the
+ * multiplicative ones) are sums of w^2 t^k, w t^k u and w t^k b over the rows
+ * after each changepoint: per-segment sums, then suffix sums, expanded as
+ * (t - s_a)(t - s_b) = t^2 - (s_a + s_b) t + s_a s_b.  Only the P x P seasonal
+ * block needs a rank-k update over the rows: ~4x less work than J'J whole
+ * (q = 2 + C + P, C = 25 changepoints next to P = 26 seasonal columns).  acc
+ * holds (C + 1) (5 + 2 P) doubles, Ub FC_BLOCK x P, bb FC_BLOCK. */
+static void fc_normal_equations_linear(const fc_problem *pb, const double *th, double sigma2,
+                                       double *G, double *c, double *Ub, double *bb,
+                                       double *acc) {
+    const int64_t q = pb->q, C = pb->C, P = pb->P, S = C + 1;
+    const int flat = pb->growth == GROWTH_FLAT;
+    const double *beta = th + 2 + C;
+    /* Per segment s (rows with s changepoints strictly before t): sums of w^2,
+     * w^2 t, w^2 t^2, w b, w t b, then w u (P) and w t u (P). */
+    double *T0 = acc, *T1 = T0 + S, *T2 = T1 + S, *B0 = T2 + S, *B1 = B0 + S;
+    double *WU = B1 + S, *WTU = WU + S * P;
+    memset(acc, 0, (size_t)(S * (5 + 2 * P)) * sizeof *acc);
+    memset(c, 0, (size_t)q * sizeof *c);
+    double *Gss = G + (2 + C) * q + (2 + C), *css = c + 2 + C; /* the seasonal block */
+    for (int64_t first = 0, seg = 0; first < pb->n; first += FC_BLOCK) {
+        int64_t count = PMC_MIN(FC_BLOCK, pb->n - first);
+        for (int64_t k = 0; k < count; k++) {
+            int64_t i = first + k;
+            double t = fc_t(pb, i), w = 1.0 + pb->M[i], *u = Ub + k * P;
+            for (; seg < C && pb->cp[seg] < t; seg++) {
+            }
+            const double *x = fc_obs_features(pb, i);
+            double fit_u = 0.0;
+            for (int64_t p = 0; p < P; p++) {
+                u[p] = pb->mult[p] != 0.0 ? x[p] * pb->g[i] : x[p];
+                fit_u += u[p] * beta[p];
+            }
+            /* b = r + J theta, where the trend columns give w g. */
+            double b = pb->r[i] + w * pb->g[i] + fit_u, w2 = w * w;
+            T0[seg] += w2;
+            T1[seg] += w2 * t;
+            T2[seg] += w2 * t * t;
+            B0[seg] += w * b;
+            B1[seg] += w * b * t;
+            double *wu = WU + seg * P, *wtu = WTU + seg * P;
+            for (int64_t p = 0; p < P; p++) {
+                wu[p] += w * u[p];
+                wtu[p] += w * t * u[p];
+            }
+            bb[k] = b;
+        }
+        if (P > 0) {
+            pmc_cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)P, (int)count, 1.0,
+                            Ub, (int)P, first == 0 ? 0.0 : 1.0, Gss, (int)q);
+            pmc_cblas_dgemv(CblasRowMajor, CblasTrans, (int)count, (int)P, 1.0, Ub, (int)P, bb,
+                            1, 1.0, css, 1);
+        }
+    }
+    /* Suffix sums: index s then covers the rows after changepoint s - 1. */
+    for (int64_t s = S - 2; s >= 0; s--) {
+        T0[s] += T0[s + 1];
+        T1[s] += T1[s + 1];
+        T2[s] += T2[s + 1];
+        B0[s] += B0[s + 1];
+        B1[s] += B1[s + 1];
+        for (int64_t p = 0; p < P; p++) {
+            WU[s * P + p] += WU[(s + 1) * P + p];
+            WTU[s * P + p] += WTU[(s + 1) * P + p];
+        }
+    }
+    /* Trend block (upper triangle) and trend-seasonal block; flat growth has
+     * only m (the k and delta columns of J are 0). */
+    for (int64_t a = 0; a < 2 + C; a++)
+        for (int64_t b = a; b < q; b++) G[a * q + b] = 0.0;
+    G[1 * q + 1] = T0[0];
+    c[1] = B0[0];
+    for (int64_t p = 0; p < P; p++) G[1 * q + 2 + C + p] = WU[p];
+    if (!flat) {
+        const double *cp = pb->cp;
+        G[0] = T2[0];
+        G[1] = T1[0];
+        c[0] = B1[0];
+        for (int64_t p = 0; p < P; p++) G[2 + C + p] = WTU[p];
+        for (int64_t j = 0; j < C; j++) {
+            const int64_t after = j + 1; /* rows with t > s_j */
+            G[2 + j] = T2[after] - cp[j] * T1[after];
+            G[q + 2 + j] = T1[after] - cp[j] * T0[after];
+            c[2 + j] = B1[after] - cp[j] * B0[after];
+            for (int64_t p = 0; p < P; p++)
+                G[(2 + j) * q + 2 + C + p] = WTU[after * P + p] - cp[j] * WU[after * P + p];
+            for (int64_t l = j; l < C; l++) { /* cp ascending: rows after s_l */
+                const int64_t later = l + 1;
+                G[(2 + j) * q + 2 + l] = T2[later] - (cp[j] + cp[l]) * T1[later] +
+                                         cp[j] * cp[l] * T0[later];
+            }
+        }
+    }
+    const double inv = 1.0 / sigma2;
+    for (int64_t a = 0; a < q; a++) {
+        c[a] *= inv;
+        for (int64_t b = a; b < q; b++) G[a * q + b] *= inv;
+        G[a * q + a] += pb->prec[a];
+        for (int64_t b = 0; b < a; b++) G[a * q + b] = G[b * q + a];
+    }
+}
+
 /* Solves G_AA x = rhs for the index set A (na entries) by Cholesky into L
  * (na x na scratch); a tiny ridge rescues a numerically singular G_AA. */
 static int fc_active_solve(int64_t q, const double *G, const int64_t *A, int64_t na,
@@ -557,6 +661,7 @@ static pmc_status fc_solve(fc_problem *pb, double *th, int64_t max_iter, pmc_ctx
     pmc_status status = PMC_OK;
     const int64_t n = pb->n, q = pb->q;
     double *J = NULL, *G = NULL, *c = NULL, *b = NULL, *z = NULL, *ws = NULL, *tr = NULL;
+    double *acc = NULL;
     int64_t *active = NULL;
     PMC_ALLOC(J, FC_BLOCK * q, "Jacobian block");
     PMC_ALLOC(G, q * q, "Gram matrix");
@@ -566,6 +671,7 @@ static pmc_status fc_solve(fc_problem *pb, double *th, int64_t max_iter, pmc_ctx
     PMC_ALLOC(ws, 3 * q + q * q, "work");
     PMC_ALLOC(active, q, "work");
     PMC_ALLOC(tr, q, "work");
+    PMC_ALLOC(acc, (pb->C + 1) * (5 + 2 * pb->P), "work");
     double ssr = fc_residuals(pb, th, pb->g, pb->M, pb->r);
     double sigma2 = fc_sigma2((double)n, ssr), F = fc_value(pb, th, sigma2, ssr);
     int converged = 0;
@@ -573,7 +679,8 @@ static pmc_status fc_solve(fc_problem *pb, double *th, int64_t max_iter, pmc_ctx
     while (it < max_iter && !converged) {
         PMC_TRY(pmc_check_interrupt(ctx));
         it++;
-        fc_normal_equations(pb, th, sigma2, G, c, J, b);
+        if (pb->growth == GROWTH_LOGISTIC) fc_normal_equations(pb, th, sigma2, G, c, J, b);
+        else fc_normal_equations_linear(pb, th, sigma2, G, c, J, b, acc);
         memcpy(z, th, (size_t)q * sizeof *z);
         fc_lasso(q, G, c, pb->l1, z, ws, active);
         /* Backtrack theta + alpha (z - theta) on the objective at this sigma. */
@@ -615,6 +722,7 @@ error:
     free(ws);
     free(active);
     free(tr);
+    free(acc);
     return status;
 }
 
