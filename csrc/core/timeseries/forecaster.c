@@ -53,7 +53,8 @@ enum { PAR_K, PAR_M, PAR_SIGMA, PAR_N };
 #define FC_LASSO_MAX_STEPS 200    /* feature-sign steps per Gauss-Newton step */
 #define FC_LASSO_KKT_TOL 1e-9     /* relative slack of the zero coefficients' optimality test */
 #define FC_MAX_BACKTRACK 40       /* step halvings before the fit is at rounding level */
-#define FC_STEP_TOL 1e-9          /* converged: relative step and */
+#define FC_STEP_TOL 1e-6          /* converged: relative step (1e-6 of the scaled
+                                   * data; Prophet agreement is tested at 5e-3) and */
 #define FC_F_TOL 1e-13            /* ... relative objective decrease below these */
 
 struct pmc_model {
