@@ -599,6 +599,38 @@ class GroupedEstimator:
                                        active=active, keys=keys)
 
 
+def _grouped_from_models(models, by, features, *, n_jobs=None, on_error="raise"):
+    """A fitted GroupedEstimator over per-group models fitted elsewhere (e.g.
+    unpickled from pymlcore.spark's model frame): `models` maps key tuples to a
+    fitted estimator, or None for a group whose fit failed.  Models of one type
+    that expose their C state (``_core_state()``, next to the grouped protocol)
+    predict in one C call; the others through the Python path."""
+    keys_frame = pd.DataFrame(list(models), columns=by)
+    codes, keys = factorize_keys(keys_frame)
+    n_groups = len(keys)
+    states, fitted = [None] * n_groups, [None] * n_groups
+    template = None
+    for g, model in zip(codes, models.values()):
+        if model is None:
+            continue
+        if _has_protocol(model) and callable(getattr(model, "_core_state", None)) and (
+                template is None or type(model) is type(template)):
+            states[g] = model._core_state()
+            template = model if template is None else template
+        else:
+            fitted[g] = model
+    first = template if template is not None else next(
+        (m for m in models.values() if m is not None), None)
+    grouped = GroupedEstimator(first, by, n_jobs=n_jobs, on_error=on_error, progress=False)
+    grouped.by_, grouped.target_, grouped.features_ = list(by), None, list(features)
+    grouped.keys_, grouped.n_groups_, grouped._tuples = keys, n_groups, key_tuples(keys)
+    grouped._template = template
+    grouped._fit_X = grouped._fit_codes = None
+    grouped._states, grouped._fitted, grouped._estimators = states, fitted, None
+    grouped.errors_ = keys.iloc[:0].assign(error=[], message=[])
+    return grouped
+
+
 def _assemble(parts, n_rows, unserved):
     """One output aligned with the input rows from (rows, values) parts; NaN where
     no model served a row."""

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..grouped import GroupedEstimator
+from ..grouped._grouped import _grouped_from_models
 
 __all__ = ["fit_grouped", "predict_grouped", "forecast_grouped"]
 
@@ -273,8 +274,10 @@ def predict_grouped(sdf, models, *, features=None, prediction_col="prediction",
     Notes
     -----
     The data and the models of a bucket meet in one call (a cogroup on the
-    bucket, no join of the model bytes to every row); inside it each group's
-    model predicts all the group's rows with one ``predict`` call.
+    bucket, no join of the model bytes to every row); inside it one
+    GroupedEstimator over the bucket's models predicts all its rows (one C call
+    for models with a C state, such as the Forecaster; one ``predict`` per
+    group for the others).
     """
     _check_sdf(sdf)
     _check_sdf(models, "models")
@@ -311,17 +314,22 @@ def predict_grouped(sdf, models, *, features=None, prediction_col="prediction",
                       for k, m in zip(_key_tuples(bucket_models, by), bucket_models["model"])}
         if on_error == "raise" and keys.isna().any(axis=None):
             raise ValueError(f"sdf: a row has a missing key in {by}, so no group model")
-        prediction = np.full(len(data), np.nan)
-        for key, rows in keys.groupby(by, sort=False, dropna=True).indices.items():
-            key = key if isinstance(key, tuple) else (key,)
-            model = loaded.get(key)
-            if model is None:
-                if on_error == "raise":
-                    reason = "was not seen in fit" if key not in loaded else "failed to fit"
-                    raise ValueError(f"sdf: group {by}={key} {reason}")
-                continue
-            columns = features if features is not None else list(model.feature_names_in_)
-            prediction[rows] = model.predict(data[columns].iloc[rows])
+        if not loaded:
+            if on_error == "raise":
+                key = tuple(keys.iloc[0])
+                raise ValueError(f"sdf: group {by}={key} was not seen in fit")
+            prediction = np.full(len(data), np.nan)
+        else:
+            # The whole bucket in one call: one C call for models with a C state.
+            columns = features
+            if columns is None:
+                names = {tuple(m.feature_names_in_) for m in loaded.values() if m is not None}
+                if len(names) > 1:
+                    raise ValueError("the models were fitted on different feature columns: "
+                                     "pass features")
+                columns = list(next(iter(names))) if names else []
+            grouped = _grouped_from_models(loaded, by, columns, on_error=on_error, n_jobs=1)
+            prediction = grouped.predict(data.assign(**{c: keys[c] for c in by}))
         data[prediction_col] = prediction
         return _for_arrow(data)
 

@@ -522,6 +522,12 @@ class Forecaster(RegressorMixin, BaseEstimator):
         self.n_iter_ = int(s["n_iter_"][0])
         return self
 
+    def _core_state(self):
+        """The exported C state the apply calls read (grouped prediction of models
+        fitted elsewhere)."""
+        check_is_fitted(self, "state_")
+        return self.state_
+
     def _core_apply_args(self, method, X):
         """What `_core.apply` needs: 'predict' gives yhat, 'transform' the table of
         yhat, intervals, trend and components (see pmc/timeseries.h)."""
