@@ -176,13 +176,13 @@ done:
 PyObject *py_apply_grouped(PyObject *self, PyObject *args, PyObject *kwargs) {
     (void)self;
     static char *keywords[] = {"estimator", "method", "states", "X", "codes", "n_threads",
-                               "progress", "cancel", NULL};
+                               "progress", "cancel", "fortran", NULL};
     const char *name, *method_name;
     PyObject *states, *X_obj, *codes_obj, *progress_obj = Py_None, *cancel_obj = Py_None;
-    int n_threads = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "ssOOO|iOO", keywords, &name, &method_name,
+    int n_threads = 1, fortran = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "ssOOO|iOOp", keywords, &name, &method_name,
                                      &states, &X_obj, &codes_obj, &n_threads, &progress_obj,
-                                     &cancel_obj))
+                                     &cancel_obj, &fortran))
         return NULL;
     const pmc_estimator *est = find_estimator(name);
     pmc_method method;
@@ -227,7 +227,9 @@ PyObject *py_apply_grouped(PyObject *self, PyObject *args, PyObject *kwargs) {
         goto done;
     }
     npy_intp dims[2] = {(npy_intp)X.n_rows, (npy_intp)n_cols};
-    result = PyArray_SimpleNew(n_cols > 0 ? 2 : 1, dims, npy_type(dtype));
+    /* fortran: column-major output, so that each output column is contiguous (a
+     * DataFrame can then hold the columns without copying them). */
+    result = PyArray_EMPTY(n_cols > 0 ? 2 : 1, dims, npy_type(dtype), fortran);
     if (!result || view_from_array(result, "out", 0, &out)) goto fail;
     pmc_ctx ctx = pmc_ctx_default();
     ctx.n_threads = resolve_threads(n_threads);

@@ -379,3 +379,61 @@ def test_forecast_of_c_forecasters_matches_each_group_model():
         assert rows["ds"].iloc[0] == sales["date"].max() + pd.Timedelta(days=1)
         expected = est.predict(rows[["ds"]].rename(columns={"ds": "date"}))
         np.testing.assert_allclose(rows["yhat"].to_numpy(), expected, rtol=1e-12)
+
+
+def test_forecast_does_not_depend_on_row_order():
+    """The sorted-history fast path (rows by group then date) and the general
+    path (any order) give the same frame."""
+    from pymlcore.datasets import make_store_item_sales
+    from pymlcore.timeseries import Forecaster
+
+    sales = make_store_item_sales(n_stores=2, n_items=2, start="2016-01-01",
+                                  end="2016-12-31")
+    shuffled = sales.sample(frac=1.0, random_state=0)
+    forecasts = []
+    for frame in (sales, shuffled):
+        model = GroupedEstimator(Forecaster(weekly_seasonality=True, random_state=0),
+                                 ["store", "item"], progress=False)
+        forecasts.append(model.fit(frame, "sales", features=["date"])
+                         .forecast(14, include_history=True))
+    pd.testing.assert_frame_equal(forecasts[0], forecasts[1])
+    assert forecasts[0].groupby(["store", "item"]).size().tolist() == [366 + 14] * 4
+
+
+def test_grouped_from_models_predicts_like_the_fitted_grouped_estimator():
+    """Models fitted elsewhere (pickled, as pymlcore.spark's model frame keeps
+    them) predict in one grouped call: the C path for Forecasters (their C state),
+    the Python path for the others; failed and unseen groups as on_error says."""
+    from pymlcore.datasets import make_store_item_sales
+    from pymlcore.grouped._grouped import _grouped_from_models
+    from pymlcore.timeseries import Forecaster
+
+    sales = make_store_item_sales(n_stores=2, n_items=2, start="2016-01-01",
+                                  end="2016-12-31")
+    model = GroupedEstimator(Forecaster(random_state=0), ["store", "item"], progress=False)
+    model.fit(sales, "sales", features=["date"])
+    loaded = {k: pickle.loads(pickle.dumps(e)) for k, e in model.estimators_.items()}
+    grouped = _grouped_from_models(loaded, ["store", "item"], ["date"])
+    assert all(s is not None for s in grouped._states)  # all on the C path
+    np.testing.assert_array_equal(grouped.predict(sales), model.predict(sales))
+
+    # A failed group (None) and an unseen one: NaN with 'collect', else an error.
+    loaded[(1, 1)] = None
+    extra = sales[(sales["store"] == 1) & (sales["item"] == 1)].assign(store=9)
+    frame = pd.concat([sales, extra], ignore_index=True)
+    collected = _grouped_from_models(loaded, ["store", "item"], ["date"], on_error="collect")
+    out = collected.predict(frame)
+    failed = ((frame["store"] == 1) & (frame["item"] == 1)) | (frame["store"] == 9)
+    assert np.isnan(out[failed.to_numpy()]).all()
+    np.testing.assert_array_equal(out[~failed.to_numpy()],
+                                  model.predict(frame[~failed]))
+    with pytest.raises(ValueError, match="failed to fit"):
+        _grouped_from_models(loaded, ["store", "item"], ["date"]).predict(sales)
+
+    # Models without a C state go through the Python path, with the same results.
+    ridge = GroupedEstimator(Ridge(), "store", progress=False).fit(make_frame(), "y")
+    python_path = _grouped_from_models(dict(ridge.estimators_), ["store"],
+                                       ["item", "x0", "x1", "x2"])
+    assert all(s is None for s in python_path._states)
+    np.testing.assert_allclose(python_path.predict(make_frame()), ridge.predict(make_frame()),
+                               rtol=1e-12)

@@ -55,3 +55,55 @@ void pmc_rng_permutation(pmc_rng *rng, int64_t *out, int64_t n) {
         out[j] = t;
     }
 }
+
+/* Standard normals by the ziggurat method (Marsaglia & Tsang 2000, with
+ * Doornik's 2005 layout: 128 layers, the sign taken from the uniform): one
+ * 64-bit draw per normal in ~98.8% of cases, no log or sqrt on that path,
+ * ~4x faster than Box-Muller or the polar method. */
+void pmc_ziggurat_init(pmc_ziggurat *z) {
+    const double R = 3.442619855899, V = 9.91256303526217e-3; /* 128-layer constants */
+    double f = exp(-0.5 * R * R);
+    z->x[0] = V / f; /* the base layer (with the tail) as a rectangle of area V */
+    z->x[1] = R;
+    z->x[PMC_ZIGGURAT_LAYERS] = 0.0;
+    for (int i = 2; i < PMC_ZIGGURAT_LAYERS; i++) {
+        z->x[i] = sqrt(-2.0 * log(V / z->x[i - 1] + f));
+        f = exp(-0.5 * z->x[i] * z->x[i]);
+    }
+    for (int i = 0; i < PMC_ZIGGURAT_LAYERS; i++) z->ratio[i] = z->x[i + 1] / z->x[i];
+}
+
+/* The tail beyond R (Marsaglia 1964): exact, rarely reached (~0.03% of draws). */
+static double normal_tail(pmc_rng *rng, double R, int negative) {
+    double x, y;
+    do {
+        x = log(1.0 - pmc_rng_uniform(rng)) / R;
+        y = log(1.0 - pmc_rng_uniform(rng));
+    } while (-2.0 * y < x * x);
+    return negative ? x - R : R - x;
+}
+
+void pmc_rng_normal_fill(pmc_rng *rng, const pmc_ziggurat *z, double *out, int64_t n) {
+    for (int64_t k = 0; k < n; k++) {
+        for (;;) {
+            uint64_t bits = pmc_rng_next(rng);
+            int i = (int)(bits & (PMC_ZIGGURAT_LAYERS - 1));  /* low 7 bits: the layer */
+            double u = 2.0 * ((double)(bits >> 11) * 0x1.0p-53) - 1.0; /* top 53: (-1, 1) */
+            if (fabs(u) < z->ratio[i]) { /* inside the layer's inner rectangle */
+                out[k] = u * z->x[i];
+                break;
+            }
+            if (i == 0) {
+                out[k] = normal_tail(rng, z->x[1], u < 0.0);
+                break;
+            }
+            double x = u * z->x[i];
+            double f0 = exp(-0.5 * (z->x[i] * z->x[i] - x * x));
+            double f1 = exp(-0.5 * (z->x[i + 1] * z->x[i + 1] - x * x));
+            if (f1 + pmc_rng_uniform(rng) * (f0 - f1) < 1.0) { /* under the curve */
+                out[k] = x;
+                break;
+            }
+        }
+    }
+}

@@ -53,7 +53,8 @@ enum { PAR_K, PAR_M, PAR_SIGMA, PAR_N };
 #define FC_LASSO_MAX_STEPS 200    /* feature-sign steps per Gauss-Newton step */
 #define FC_LASSO_KKT_TOL 1e-9     /* relative slack of the zero coefficients' optimality test */
 #define FC_MAX_BACKTRACK 40       /* step halvings before the fit is at rounding level */
-#define FC_STEP_TOL 1e-9          /* converged: relative step and */
+#define FC_STEP_TOL 1e-6          /* converged: relative step (1e-6 of the scaled
+                                   * data; Prophet agreement is tested at 5e-3) and */
 #define FC_F_TOL 1e-13            /* ... relative objective decrease below these */
 
 struct pmc_model {
@@ -433,6 +434,110 @@ static void fc_normal_equations(const fc_problem *pb, const double *th, double s
     }
 }
 
+/* The same normal equations for linear and flat growth, from the structure of
+ * J: its trend columns are w t, w and w (t - s_j)_+ (w = 1 + M), so their Gram
+ * entries and their products with the seasonal columns u (x, times g for the
+ * multiplicative ones) are sums of w^2 t^k, w t^k u and w t^k b over the rows
+ * after each changepoint: per-segment sums, then suffix sums, expanded as
+ * (t - s_a)(t - s_b) = t^2 - (s_a + s_b) t + s_a s_b.  Only the P x P seasonal
+ * block needs a rank-k update over the rows: ~4x less work than J'J whole
+ * (q = 2 + C + P, C = 25 changepoints next to P = 26 seasonal columns).  acc
+ * holds (C + 1) (5 + 2 P) doubles, Ub FC_BLOCK x P, bb FC_BLOCK. */
+static void fc_normal_equations_linear(const fc_problem *pb, const double *th, double sigma2,
+                                       double *G, double *c, double *Ub, double *bb,
+                                       double *acc) {
+    const int64_t q = pb->q, C = pb->C, P = pb->P, S = C + 1;
+    const int flat = pb->growth == GROWTH_FLAT;
+    const double *beta = th + 2 + C;
+    /* Per segment s (rows with s changepoints strictly before t): sums of w^2,
+     * w^2 t, w^2 t^2, w b, w t b, then w u (P) and w t u (P). */
+    double *T0 = acc, *T1 = T0 + S, *T2 = T1 + S, *B0 = T2 + S, *B1 = B0 + S;
+    double *WU = B1 + S, *WTU = WU + S * P;
+    memset(acc, 0, (size_t)(S * (5 + 2 * P)) * sizeof *acc);
+    memset(c, 0, (size_t)q * sizeof *c);
+    double *Gss = G + (2 + C) * q + (2 + C), *css = c + 2 + C; /* the seasonal block */
+    for (int64_t first = 0, seg = 0; first < pb->n; first += FC_BLOCK) {
+        int64_t count = PMC_MIN(FC_BLOCK, pb->n - first);
+        for (int64_t k = 0; k < count; k++) {
+            int64_t i = first + k;
+            double t = fc_t(pb, i), w = 1.0 + pb->M[i], *u = Ub + k * P;
+            for (; seg < C && pb->cp[seg] < t; seg++) {
+            }
+            const double *x = fc_obs_features(pb, i);
+            double fit_u = 0.0;
+            for (int64_t p = 0; p < P; p++) {
+                u[p] = pb->mult[p] != 0.0 ? x[p] * pb->g[i] : x[p];
+                fit_u += u[p] * beta[p];
+            }
+            /* b = r + J theta, where the trend columns give w g. */
+            double b = pb->r[i] + w * pb->g[i] + fit_u, w2 = w * w;
+            T0[seg] += w2;
+            T1[seg] += w2 * t;
+            T2[seg] += w2 * t * t;
+            B0[seg] += w * b;
+            B1[seg] += w * b * t;
+            double *wu = WU + seg * P, *wtu = WTU + seg * P;
+            for (int64_t p = 0; p < P; p++) {
+                wu[p] += w * u[p];
+                wtu[p] += w * t * u[p];
+            }
+            bb[k] = b;
+        }
+        if (P > 0) {
+            pmc_cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)P, (int)count, 1.0,
+                            Ub, (int)P, first == 0 ? 0.0 : 1.0, Gss, (int)q);
+            pmc_cblas_dgemv(CblasRowMajor, CblasTrans, (int)count, (int)P, 1.0, Ub, (int)P, bb,
+                            1, 1.0, css, 1);
+        }
+    }
+    /* Suffix sums: index s then covers the rows after changepoint s - 1. */
+    for (int64_t s = S - 2; s >= 0; s--) {
+        T0[s] += T0[s + 1];
+        T1[s] += T1[s + 1];
+        T2[s] += T2[s + 1];
+        B0[s] += B0[s + 1];
+        B1[s] += B1[s + 1];
+        for (int64_t p = 0; p < P; p++) {
+            WU[s * P + p] += WU[(s + 1) * P + p];
+            WTU[s * P + p] += WTU[(s + 1) * P + p];
+        }
+    }
+    /* Trend block (upper triangle) and trend-seasonal block; flat growth has
+     * only m (the k and delta columns of J are 0). */
+    for (int64_t a = 0; a < 2 + C; a++)
+        for (int64_t b = a; b < q; b++) G[a * q + b] = 0.0;
+    G[1 * q + 1] = T0[0];
+    c[1] = B0[0];
+    for (int64_t p = 0; p < P; p++) G[1 * q + 2 + C + p] = WU[p];
+    if (!flat) {
+        const double *cp = pb->cp;
+        G[0] = T2[0];
+        G[1] = T1[0];
+        c[0] = B1[0];
+        for (int64_t p = 0; p < P; p++) G[2 + C + p] = WTU[p];
+        for (int64_t j = 0; j < C; j++) {
+            const int64_t after = j + 1; /* rows with t > s_j */
+            G[2 + j] = T2[after] - cp[j] * T1[after];
+            G[q + 2 + j] = T1[after] - cp[j] * T0[after];
+            c[2 + j] = B1[after] - cp[j] * B0[after];
+            for (int64_t p = 0; p < P; p++)
+                G[(2 + j) * q + 2 + C + p] = WTU[after * P + p] - cp[j] * WU[after * P + p];
+            for (int64_t l = j; l < C; l++) { /* cp ascending: rows after s_l */
+                const int64_t later = l + 1;
+                G[(2 + j) * q + 2 + l] = T2[later] - (cp[j] + cp[l]) * T1[later] +
+                                         cp[j] * cp[l] * T0[later];
+            }
+        }
+    }
+    const double inv = 1.0 / sigma2;
+    for (int64_t a = 0; a < q; a++) {
+        c[a] *= inv;
+        for (int64_t b = a; b < q; b++) G[a * q + b] *= inv;
+        G[a * q + a] += pb->prec[a];
+        for (int64_t b = 0; b < a; b++) G[a * q + b] = G[b * q + a];
+    }
+}
+
 /* Solves G_AA x = rhs for the index set A (na entries) by Cholesky into L
  * (na x na scratch); a tiny ridge rescues a numerically singular G_AA. */
 static int fc_active_solve(int64_t q, const double *G, const int64_t *A, int64_t na,
@@ -557,6 +662,7 @@ static pmc_status fc_solve(fc_problem *pb, double *th, int64_t max_iter, pmc_ctx
     pmc_status status = PMC_OK;
     const int64_t n = pb->n, q = pb->q;
     double *J = NULL, *G = NULL, *c = NULL, *b = NULL, *z = NULL, *ws = NULL, *tr = NULL;
+    double *acc = NULL;
     int64_t *active = NULL;
     PMC_ALLOC(J, FC_BLOCK * q, "Jacobian block");
     PMC_ALLOC(G, q * q, "Gram matrix");
@@ -566,6 +672,7 @@ static pmc_status fc_solve(fc_problem *pb, double *th, int64_t max_iter, pmc_ctx
     PMC_ALLOC(ws, 3 * q + q * q, "work");
     PMC_ALLOC(active, q, "work");
     PMC_ALLOC(tr, q, "work");
+    PMC_ALLOC(acc, (pb->C + 1) * (5 + 2 * pb->P), "work");
     double ssr = fc_residuals(pb, th, pb->g, pb->M, pb->r);
     double sigma2 = fc_sigma2((double)n, ssr), F = fc_value(pb, th, sigma2, ssr);
     int converged = 0;
@@ -573,7 +680,8 @@ static pmc_status fc_solve(fc_problem *pb, double *th, int64_t max_iter, pmc_ctx
     while (it < max_iter && !converged) {
         PMC_TRY(pmc_check_interrupt(ctx));
         it++;
-        fc_normal_equations(pb, th, sigma2, G, c, J, b);
+        if (pb->growth == GROWTH_LOGISTIC) fc_normal_equations(pb, th, sigma2, G, c, J, b);
+        else fc_normal_equations_linear(pb, th, sigma2, G, c, J, b, acc);
         memcpy(z, th, (size_t)q * sizeof *z);
         fc_lasso(q, G, c, pb->l1, z, ws, active);
         /* Backtrack theta + alpha (z - theta) on the objective at this sigma. */
@@ -615,6 +723,7 @@ error:
     free(ws);
     free(active);
     free(tr);
+    free(acc);
     return status;
 }
 
@@ -965,19 +1074,6 @@ static int64_t fc_poisson(pmc_rng *rng, double mean) {
     return count;
 }
 
-/* Standard normal pairs by Marsaglia's polar method (no trigonometry). */
-static void fc_normal_pair(pmc_rng *rng, double *a, double *b) {
-    double u, v, r;
-    do {
-        u = 2.0 * pmc_rng_uniform(rng) - 1.0;
-        v = 2.0 * pmc_rng_uniform(rng) - 1.0;
-        r = u * u + v * v;
-    } while (r >= 1.0 || r == 0.0);
-    double f = sqrt(-2.0 * log(r) / r);
-    *a = u * f;
-    *b = v * f;
-}
-
 static double fc_laplace(pmc_rng *rng, double scale) {
     double u = pmc_rng_uniform(rng) - 0.5;
     return -scale * (u < 0 ? -1.0 : 1.0) * log(1.0 - 2.0 * fabs(u));
@@ -1015,8 +1111,8 @@ static void fc_select(double *a, int64_t lo, int64_t hi, int64_t k) {
  * selections and scans of the short ends only: a[k_lo], a[k_lo + 1] by placing
  * k_lo + 1 and taking the maximum before it; a[k_hi], a[k_hi + 1] by placing
  * k_hi (in the part above k_lo + 1) and taking the minimum after it. */
-static void fc_quantiles(double *a, int64_t n, double q_lo, double q_hi, double *lo, double *hi) {
-    double pos_lo = q_lo * (double)(n - 1), pos_hi = q_hi * (double)(n - 1);
+static void fc_percentiles_at(double *a, int64_t n, double pos_lo, double pos_hi, double *lo,
+                              double *hi) {
     int64_t k_lo = (int64_t)floor(pos_lo), k_hi = (int64_t)floor(pos_hi);
     int64_t up = PMC_MIN(k_lo + 1, n - 1);
     fc_select(a, 0, n - 1, up);
@@ -1037,6 +1133,44 @@ static void fc_quantiles(double *a, int64_t n, double q_lo, double q_hi, double 
     *hi = v_hi + (pos_hi - (double)k_hi) * (next - v_hi);
 }
 
+static void fc_quantiles(double *a, int64_t n, double q_lo, double q_hi, double *lo, double *hi) {
+    fc_percentiles_at(a, n, q_lo * (double)(n - 1), q_hi * (double)(n - 1), lo, hi);
+}
+
+/* fc_quantiles of a[0..n) (left unchanged) given guesses of the two results:
+ * one branch-free pass copies the samples <= guess_lo and >= guess_hi into
+ * `scratch` (2 n doubles); when each side holds the order statistics its
+ * percentile needs (all samples left out lie strictly between), the selections
+ * run on those few samples only.  Otherwise (a poor guess) on all of them.
+ * The results are the same either way; only the work differs. */
+static void fc_quantiles_guided(const double *a, int64_t n, double q_lo, double q_hi,
+                                double guess_lo, double guess_hi, double *scratch, double *lo,
+                                double *hi) {
+    int64_t k_lo = (int64_t)floor(q_lo * (double)(n - 1));
+    int64_t k_hi = (int64_t)floor(q_hi * (double)(n - 1));
+    double *below = scratch, *above = scratch + n;
+    int64_t n_below = 0, n_above = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double v = a[i];
+        below[n_below] = v;
+        n_below += v <= guess_lo;
+        above[n_above] = v;
+        n_above += v >= guess_hi;
+    }
+    if (guess_lo < guess_hi && n_below >= PMC_MIN(k_lo + 2, n) && n_above >= n - k_hi &&
+        k_lo < k_hi) {
+        double unused, pos_lo = q_lo * (double)(n - 1), pos_hi = q_hi * (double)(n - 1);
+        /* The k smallest of a are the k smallest of `below`; the top ones likewise,
+         * shifted by the n - n_above samples under them. */
+        fc_percentiles_at(below, n_below, pos_lo, pos_lo, lo, &unused);
+        double shift = (double)(n - n_above);
+        fc_percentiles_at(above, n_above, pos_hi - shift, pos_hi - shift, &unused, hi);
+        return;
+    }
+    memcpy(scratch, a, (size_t)n * sizeof *a);
+    fc_quantiles(scratch, n, q_lo, q_hi, lo, hi);
+}
+
 /* Future trend changes per sample path, Prophet's way: Poisson(n_cp (T - 1))
  * changepoints uniform on (1, T], Laplace(0, mean |delta|) slope changes; each
  * sample's changepoints are sorted and carry the trend segment they start. */
@@ -1045,6 +1179,7 @@ typedef struct {
     int64_t *start;     /* U + 1 offsets into cp / K / B */
     double *cp, *K, *B; /* changepoint, then the segment after it */
     double earliest;    /* smallest simulated changepoint (INFINITY if none) */
+    pmc_ziggurat zig;   /* the noise's normal generator tables */
 } fc_paths;
 
 static void fc_paths_release(fc_paths *p) {
@@ -1065,6 +1200,7 @@ static pmc_status fc_paths_build(const pmc_model *m, double T, double K_last, do
     double lambda = 1e-8;
     for (int64_t j = 0; j < m->n_cp; j++) lambda += fabs(m->delta[j]) / (double)m->n_cp;
     memset(paths, 0, sizeof *paths);
+    pmc_ziggurat_init(&paths->zig);
     paths->U = U;
     paths->earliest = INFINITY;
     PMC_ALLOC(paths->start, U + 1, "sample paths");
@@ -1125,7 +1261,11 @@ static pmc_status fc_apply_task(int64_t task, int thread, void *arg_) {
     const fc_apply_arg *a = arg_;
     const pmc_model *m = a->m;
     pmc_status status = PMC_OK;
-    double *xrow = NULL, *ys = NULL, *ts = NULL;
+    double *xrow = NULL, *ys = NULL, *ts = NULL, *noise = NULL, *scratch = NULL;
+    /* The previous sampled row's quantiles relative to its centre: a date's
+     * interval is close to the day before's, so 80% of them guide the next
+     * selection (fc_quantiles_guided; the results do not depend on it). */
+    double off[4] = {NAN, NAN, NAN, NAN};
     const int64_t U = a->paths->U, first = task * FC_ROWS_PER_TASK;
     const int64_t count = PMC_MIN(FC_ROWS_PER_TASK, a->rows->n - first);
     const int growth = (int)m->settings[SET_GROWTH];
@@ -1139,6 +1279,8 @@ static pmc_status fc_apply_task(int64_t task, int thread, void *arg_) {
     if (a->method == PMC_TRANSFORM && U > 0) {
         PMC_ALLOC(ys, U, "samples");
         PMC_ALLOC(ts, U, "samples");
+        PMC_ALLOC(noise, U, "samples");
+        PMC_ALLOC(scratch, 2 * U, "samples");
     }
     for (int64_t i = first; i < first + count; i++) {
         int64_t r = pmc_row_at(a->rows, i);
@@ -1199,7 +1341,7 @@ static pmc_status fc_apply_task(int64_t task, int thread, void *arg_) {
             memcpy(&date_bits, &tday, sizeof date_bits);
             pmc_rng rng;
             pmc_rng_seed(&rng, (uint64_t)m->seed, ((uint64_t)U + 1) ^ (date_bits * 0x9E3779B97F4A7C15ULL));
-            double noise[2];
+            pmc_rng_normal_fill(&rng, &a->paths->zig, noise, U);
             for (int64_t s = 0; s < U; s++) {
                 double gs = g;
                 int64_t c = a->paths->start[s], last = -1;
@@ -1207,11 +1349,21 @@ static pmc_status fc_apply_task(int64_t task, int thread, void *arg_) {
                 if (last >= 0)
                     gs = fc_segment_value(growth, a->paths->K[last], a->paths->B[last], t, cap);
                 ts[s] = gs * y_scale + floor_r;
-                if (s % 2 == 0) fc_normal_pair(&rng, &noise[0], &noise[1]);
-                ys[s] = ts[s] * (1.0 + M) + A + sigma * noise[s % 2];
+                ys[s] = ts[s] * (1.0 + M) + A + sigma * noise[s];
             }
-            fc_quantiles(ys, U, q_lo, q_hi, &lo, &hi);
-            fc_quantiles(ts, U, q_lo, q_hi, &t_lo, &t_hi);
+            if (isnan(off[0])) { /* no guide: the noise alone, and the exact trend */
+                off[0] = -z * sigma;
+                off[1] = z * sigma;
+                off[2] = off[3] = 0.0;
+            }
+            fc_quantiles_guided(ys, U, q_lo, q_hi, yhat + 0.8 * off[0], yhat + 0.8 * off[1],
+                                scratch, &lo, &hi);
+            fc_quantiles_guided(ts, U, q_lo, q_hi, trend + 0.8 * off[2], trend + 0.8 * off[3],
+                                scratch, &t_lo, &t_hi);
+            off[0] = lo - yhat;
+            off[1] = hi - yhat;
+            off[2] = t_lo - trend;
+            off[3] = t_hi - trend;
         }
         double fixed[PMC_FORECASTER_N_FIXED_COLUMNS] = {yhat, lo, hi, trend, t_lo, t_hi, A, M};
         for (int c = 0; c < PMC_FORECASTER_N_FIXED_COLUMNS; c++) pmc_put(a->out, i, c, fixed[c]);
@@ -1220,6 +1372,8 @@ error:
     free(xrow);
     free(ys);
     free(ts);
+    free(noise);
+    free(scratch);
     return status;
 }
 

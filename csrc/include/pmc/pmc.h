@@ -99,6 +99,15 @@ uint64_t pmc_rng_below(pmc_rng *rng, uint64_t n); /* [0, n), unbiased */
 double pmc_rng_normal(pmc_rng *rng);
 void pmc_rng_permutation(pmc_rng *rng, int64_t *out, int64_t n);
 
+/* Fast standard normals (ziggurat): the tables are computed once by the caller
+ * (pmc_ziggurat_init, ~130 exp/log) and then read-only, shareable by threads. */
+#define PMC_ZIGGURAT_LAYERS 128
+typedef struct {
+    double x[PMC_ZIGGURAT_LAYERS + 1], ratio[PMC_ZIGGURAT_LAYERS];
+} pmc_ziggurat;
+void pmc_ziggurat_init(pmc_ziggurat *z);
+void pmc_rng_normal_fill(pmc_rng *rng, const pmc_ziggurat *z, double *out, int64_t n);
+
 /* ---- calls ------------------------------------------------------------------ */
 
 typedef struct {

@@ -448,9 +448,10 @@ class GroupedEstimator:
         aligned with df's rows; unknown or failed groups as in :meth:`predict`."""
         return self._apply(df, "transform")
 
-    def _apply(self, df, method, codes=None):
+    def _apply(self, df, method, codes=None, fortran=False):
         """`codes`: the rows' group codes when the caller built df from fitted
-        groups itself (forecast), which saves looking the keys up again."""
+        groups itself (forecast), which saves looking the keys up again.
+        `fortran`: a column-major output (each column contiguous)."""
         self._check_fitted()
         if codes is None:
             codes, unserved = self._codes_for(df)
@@ -477,8 +478,10 @@ class GroupedEstimator:
             args = self._estimator_of(c_groups[0])._core_apply_args(method, c_X)
             out = _run_c(lambda counter, cancel: _core.apply_grouped(
                 args["name"], args["method"], self._states, args["X"], c_codes, n_threads,
-                counter, cancel), self.n_groups_, show, f"{method} on groups")
-            parts.append((rows, out if len(rows) < len(df) else out[rows]))
+                counter, cancel, fortran), self.n_groups_, show, f"{method} on groups")
+            if len(rows) == len(df):
+                return out  # C served every row (so no Python group has one): as is
+            parts.append((rows, out))
         py_groups = [g for g in range(self.n_groups_) if self._fitted[g] is not None]
         if py_groups:
             served = np.where(unserved, -1, codes)
@@ -501,16 +504,18 @@ class GroupedEstimator:
         order.  For C forecasters all groups are predicted in one C call.
         """
         self._check_fitted()
-        models = self.estimators_
-        if not models:
+        fitted = [g for g in range(self.n_groups_)
+                  if self._states[g] is not None or self._fitted[g] is not None]
+        if not fitted:
             raise ValueError("no group was fitted successfully")
-        first = next(iter(models.values()))
+        first = self._estimator_of(fitted[0])
         if not hasattr(first, "make_future_dataframe"):
             raise TypeError(f"{type(first).__name__} has no make_future_dataframe: forecast "
                             "needs a forecaster")
         if hasattr(first, "_frame_from_table") and len(self.features_) == 1 \
                 and not getattr(first, "_schema", {}).get("lead"):
-            return self._forecast_in_c(models, periods, freq, include_history)
+            return self._forecast_in_c(first, np.asarray(fitted, dtype=np.int64), periods,
+                                       freq, include_history)
 
         def one(key, est):
             future = est.make_future_dataframe(periods=periods, freq=freq,
@@ -520,49 +525,110 @@ class GroupedEstimator:
                 frame = future.assign(yhat=np.asarray(frame))
             return _with_keys(frame.reset_index(drop=True), self.by_, key)
 
+        models = self.estimators_
         frames = _run_python([lambda k=k, e=e: one(k, e) for k, e in models.items()],
                              self.n_jobs, _show_progress(self.progress, len(models)),
                              "forecasting groups")
         return pd.concat(frames, ignore_index=True)
 
-    def _forecast_in_c(self, models, periods, freq, include_history):
+    def _forecast_in_c(self, first, fitted, periods, freq, include_history):
         """Future dates of every group (its own history first if asked), predicted
         by one grouped C `transform`, turned into Prophet's frame once.  A group's
-        future starts after its last training date, as make_future_dataframe's."""
+        future starts after its last training date, as make_future_dataframe's.
+        `first`: a fitted group's model; `fitted`: the fitted groups' codes."""
         time_column = self.features_[0]
-        fitted = np.array([g for g in range(self.n_groups_) if self._tuples[g] in models],
-                          dtype=np.int64)
         train_codes = np.asarray(self._fit_codes)
-        train_ds = pd.to_datetime(self._fit_X[time_column]).to_numpy()
-        keep = np.isin(train_codes, fitted)
-        train_codes, train_ds = train_codes[keep], train_ds[keep]
-        last = pd.Series(train_ds).groupby(train_codes).max()
+        train_ds = self._fit_X[time_column].to_numpy()
+        if train_ds.dtype.kind != "M":
+            train_ds = pd.to_datetime(self._fit_X[time_column]).to_numpy()
+        train_ds = train_ds.astype("datetime64[ns]", copy=False)
+        if len(fitted) < self.n_groups_ or np.any(train_codes < 0):
+            keep = np.isin(train_codes, fitted)
+            train_codes, train_ds = train_codes[keep], train_ds[keep]
+        # Sorted by group then strictly by date (the usual layout of a history
+        # table): the history rows are the forecast's rows as they are.
+        step_code, step_ds = np.diff(train_codes), np.diff(train_ds.view(np.int64))
+        in_order = bool(np.all((step_code > 0) | ((step_code == 0) & (step_ds > 0))))
+        if in_order:
+            bounds = np.flatnonzero(np.diff(train_codes)) + 1
+            last_rows = np.append(bounds - 1, len(train_codes) - 1)
+            last_codes, last = train_codes[last_rows], train_ds[last_rows]
+        else:
+            by_last = pd.Series(train_ds).groupby(train_codes).max()
+            last_codes, last = by_last.index.to_numpy(), by_last.to_numpy()
         offset = pd.tseries.frequencies.to_offset(freq)
-        if isinstance(offset, pd.offsets.Tick):  # fixed step: all groups at once
-            steps = np.arange(1, periods + 1) * pd.Timedelta(offset).to_timedelta64()
-            future_ds = (last.to_numpy()[:, None] + steps[None, :]).ravel()
-            future_codes = np.repeat(last.index.to_numpy(), periods)
+        if isinstance(offset, (pd.offsets.Tick, pd.offsets.Day)):
+            # Fixed steps (a Day is 24 h on tz-naive dates): all groups at once.
+            step = np.timedelta64(offset.n, "D") if isinstance(offset, pd.offsets.Day) \
+                else pd.Timedelta(offset).to_timedelta64()
+            steps = np.arange(1, periods + 1) * step
+            future_ds = (last[:, None] + steps[None, :]).ravel().astype("datetime64[ns]")
         else:  # calendar steps (months...): per group, as make_future_dataframe
             parts = [pd.date_range(start=d, periods=periods + 1, freq=offset)[1:]
-                     for d in last.to_numpy()]
-            future_ds = np.concatenate([p.to_numpy() for p in parts])
-            future_codes = np.repeat(last.index.to_numpy(), periods)
-        if include_history:
-            past = pd.DataFrame({"code": train_codes, "ds": train_ds}).drop_duplicates()
-            codes = np.concatenate((past["code"].to_numpy(), future_codes))
-            ds = np.concatenate((past["ds"].to_numpy(), future_ds))
+                     for d in last]
+            future_ds = np.concatenate([p.to_numpy() for p in parts]).astype("datetime64[ns]")
+        future_codes = np.repeat(last_codes, periods)
+        if include_history and in_order:
+            # Each group's history rows, then its future rows: scatter both.
+            n_hist = np.diff(np.append(np.append(0, bounds), len(train_codes)))
+            group_start = np.append(0, np.cumsum(n_hist + periods))[:-1]
+            codes = np.empty(len(train_codes) + len(future_codes), dtype=np.int64)
+            ds = np.empty(len(codes), dtype="datetime64[ns]")
+            hist_at = np.arange(len(train_codes)) + np.repeat(
+                group_start - np.append(0, np.cumsum(n_hist))[:-1], n_hist)
+            fut_at = (np.repeat(group_start + n_hist, periods)
+                      + np.tile(np.arange(periods), len(last_codes)))
+            codes[hist_at], ds[hist_at] = train_codes, train_ds
+            codes[fut_at], ds[fut_at] = future_codes, future_ds
         else:
-            codes, ds = future_codes, future_ds
-        order = np.lexsort((ds, codes))  # groups in key order, each by date
-        codes, ds = codes[order], ds[order]
-        frame = self.keys_.iloc[codes].reset_index(drop=True)
-        frame[time_column] = ds
-        table = self._apply(frame, "transform", codes=codes)
-        active = np.any([self._states[g]["seasonalities_"][:, 4] for g in fitted], axis=0) \
+            if include_history:
+                past = pd.DataFrame({"code": train_codes, "ds": train_ds}).drop_duplicates()
+                codes = np.concatenate((past["code"].to_numpy(), future_codes))
+                ds = np.concatenate((past["ds"].to_numpy(), future_ds))
+            else:
+                codes, ds = future_codes, future_ds
+            order = np.lexsort((ds, codes))  # groups in key order, each by date
+            codes, ds = codes[order], ds[order]
+        frame = pd.DataFrame({time_column: ds}, copy=False)
+        table = self._apply(frame, "transform", codes=codes, fortran=True)
+        active = np.any([self._states[g]["seasonalities_"][:, 4] for g in fitted
+                         if self._states[g] is not None], axis=0) \
             if self._states[fitted[0]] is not None else None
-        out = models[self._tuples[fitted[0]]]._frame_from_table(
-            pd.DataFrame({"ds": ds}), table, active=active)
-        return pd.concat([frame[self.by_], out], axis=1)
+        keys = {c: self.keys_[c].array.take(codes) for c in self.by_}
+        return first._frame_from_table(pd.DataFrame({"ds": ds}, copy=False), table,
+                                       active=active, keys=keys)
+
+
+def _grouped_from_models(models, by, features, *, n_jobs=None, on_error="raise"):
+    """A fitted GroupedEstimator over per-group models fitted elsewhere (e.g.
+    unpickled from pymlcore.spark's model frame): `models` maps key tuples to a
+    fitted estimator, or None for a group whose fit failed.  Models of one type
+    that expose their C state (``_core_state()``, next to the grouped protocol)
+    predict in one C call; the others through the Python path."""
+    keys_frame = pd.DataFrame(list(models), columns=by)
+    codes, keys = factorize_keys(keys_frame)
+    n_groups = len(keys)
+    states, fitted = [None] * n_groups, [None] * n_groups
+    template = None
+    for g, model in zip(codes, models.values()):
+        if model is None:
+            continue
+        if _has_protocol(model) and callable(getattr(model, "_core_state", None)) and (
+                template is None or type(model) is type(template)):
+            states[g] = model._core_state()
+            template = model if template is None else template
+        else:
+            fitted[g] = model
+    first = template if template is not None else next(
+        (m for m in models.values() if m is not None), None)
+    grouped = GroupedEstimator(first, by, n_jobs=n_jobs, on_error=on_error, progress=False)
+    grouped.by_, grouped.target_, grouped.features_ = list(by), None, list(features)
+    grouped.keys_, grouped.n_groups_, grouped._tuples = keys, n_groups, key_tuples(keys)
+    grouped._template = template
+    grouped._fit_X = grouped._fit_codes = None
+    grouped._states, grouped._fitted, grouped._estimators = states, fitted, None
+    grouped.errors_ = keys.iloc[:0].assign(error=[], message=[])
+    return grouped
 
 
 def _assemble(parts, n_rows, unserved):

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..grouped import GroupedEstimator
+from ..grouped._grouped import _grouped_from_models
 
 __all__ = ["fit_grouped", "predict_grouped", "forecast_grouped"]
 
@@ -98,15 +99,16 @@ def _check_on_error(on_error):
 
 
 def _resolve_buckets(sdf, n_buckets):
-    """n_buckets as given, or 4x Spark's default parallelism: enough buckets for
-    every core to get work and some balance, few enough that each Python call
-    holds many groups."""
+    """n_buckets as given, or Spark's default parallelism (its task slots): one
+    Python call per slot, each holding as many groups as possible, since the
+    per-call cost (Arrow batches, pandas frames, UDF start) is what Spark adds to
+    the pandas path; inside a call the groups are balanced over C threads."""
     if n_buckets is None:
         try:
             parallelism = sdf.sparkSession.sparkContext.defaultParallelism
         except Exception:  # Spark Connect sessions have no SparkContext
             parallelism = int(sdf.sparkSession.conf.get("spark.sql.shuffle.partitions"))
-        return 4 * max(int(parallelism), 1)
+        return max(int(parallelism), 1)
     if isinstance(n_buckets, bool) or not isinstance(n_buckets, (int, np.integer)) \
             or n_buckets < 1:
         raise ValueError(f"n_buckets must be a positive int or None, got {n_buckets!r}")
@@ -179,7 +181,8 @@ def fit_grouped(sdf, estimator, by, target, features=None, *, n_buckets=None, n_
         Feature columns; None means every column but the keys and the target.
     n_buckets : int, default=None
         Buckets the groups are hashed into; each bucket is one Python call that
-        fits all its groups.  None: 4x the session's default parallelism.
+        fits all its groups.  None: the session's default parallelism (one
+        bucket per task slot).
     n_jobs : int, default=1
         Threads across the groups of one bucket.  Spark already runs one task per
         core, so one thread per task avoids oversubscription.
@@ -271,8 +274,10 @@ def predict_grouped(sdf, models, *, features=None, prediction_col="prediction",
     Notes
     -----
     The data and the models of a bucket meet in one call (a cogroup on the
-    bucket, no join of the model bytes to every row); inside it each group's
-    model predicts all the group's rows with one ``predict`` call.
+    bucket, no join of the model bytes to every row); inside it one
+    GroupedEstimator over the bucket's models predicts all its rows (one C call
+    for models with a C state, such as the Forecaster; one ``predict`` per
+    group for the others).
     """
     _check_sdf(sdf)
     _check_sdf(models, "models")
@@ -309,17 +314,22 @@ def predict_grouped(sdf, models, *, features=None, prediction_col="prediction",
                       for k, m in zip(_key_tuples(bucket_models, by), bucket_models["model"])}
         if on_error == "raise" and keys.isna().any(axis=None):
             raise ValueError(f"sdf: a row has a missing key in {by}, so no group model")
-        prediction = np.full(len(data), np.nan)
-        for key, rows in keys.groupby(by, sort=False, dropna=True).indices.items():
-            key = key if isinstance(key, tuple) else (key,)
-            model = loaded.get(key)
-            if model is None:
-                if on_error == "raise":
-                    reason = "was not seen in fit" if key not in loaded else "failed to fit"
-                    raise ValueError(f"sdf: group {by}={key} {reason}")
-                continue
-            columns = features if features is not None else list(model.feature_names_in_)
-            prediction[rows] = model.predict(data[columns].iloc[rows])
+        if not loaded:
+            if on_error == "raise":
+                key = tuple(keys.iloc[0])
+                raise ValueError(f"sdf: group {by}={key} was not seen in fit")
+            prediction = np.full(len(data), np.nan)
+        else:
+            # The whole bucket in one call: one C call for models with a C state.
+            columns = features
+            if columns is None:
+                names = {tuple(m.feature_names_in_) for m in loaded.values() if m is not None}
+                if len(names) > 1:
+                    raise ValueError("the models were fitted on different feature columns: "
+                                     "pass features")
+                columns = list(next(iter(names))) if names else []
+            grouped = _grouped_from_models(loaded, by, columns, on_error=on_error, n_jobs=1)
+            prediction = grouped.predict(data.assign(**{c: keys[c] for c in by}))
         data[prediction_col] = prediction
         return _for_arrow(data)
 
@@ -335,14 +345,12 @@ def forecast_grouped(sdf, estimator, by, periods, *, time_col="ds", target="y", 
     """Fits a forecaster per group and forecasts, in one pass per bucket.
 
     The Spark recipe for Prophet per store-item (fit and forecast inside one
-    grouped-map UDF), with every group of a bucket fitted by one
-    GroupedEstimator call, ``GroupedEstimator(estimator, by).fit(rows, target,
-    [time_col])``; then each group's model predicts its history dates (when
-    include_history, one call) and ``make_future_dataframe(periods, freq,
-    include_history=False)`` (another call): the dates Prophet's
-    ``make_future_dataframe(include_history=True)`` gives.  Seeded intervals
-    depend on the rows of a predict call, so the future rows equal those of
-    ``GroupedEstimator.forecast(periods, freq, include_history=False)``.
+    grouped-map UDF), with every group of a bucket fitted and forecast by two
+    GroupedEstimator calls, ``GroupedEstimator(estimator, by).fit(rows, target,
+    [time_col])`` then ``.forecast(periods, freq, include_history)``: the dates
+    Prophet's ``make_future_dataframe(periods, freq, include_history)`` gives,
+    and group by group the same rows as that pandas call (a group's result
+    depends on neither its bucket nor the other groups in it).
 
     Parameters
     ----------
@@ -407,7 +415,6 @@ def forecast_grouped(sdf, estimator, by, periods, *, time_col="ds", target="y", 
         + [T.StructField(c, T.DoubleType(), True) for c in _FORECAST_COLUMNS]
         + [T.StructField("training_date", T.DateType(), True)])
     integral_target = isinstance(target_field.dataType, T.IntegralType)
-    as_date = isinstance(time_type, T.DateType)
     periods = int(periods)
 
     def forecast_bucket(pdf):
@@ -415,33 +422,16 @@ def forecast_grouped(sdf, estimator, by, periods, *, time_col="ds", target="y", 
         pdf[time_col] = pd.to_datetime(pdf[time_col]).astype("datetime64[ns]")
         grouped = GroupedEstimator(estimator, by, n_jobs=n_jobs, on_error="raise",
                                    progress=False).fit(pdf, target, [time_col])
-        models = grouped.estimators_
-        frames = []
-        # Each group predicts its history dates (when asked) and its `periods`
-        # future steps in two calls, so the future rows, intervals included, are
-        # exactly those of GroupedEstimator.forecast(include_history=False) (seeded
-        # interval draws depend on the rows of a call).  The history dates come from
-        # the rows, since a model set from a C state need not keep its history.
-        for key, rows in pdf.groupby(by, sort=True, dropna=True).indices.items():
-            key = key if isinstance(key, tuple) else (key,)
-            model = models[key]
-            calls = [model.make_future_dataframe(periods=periods, freq=freq,
-                                                 include_history=False)]
-            if include_history:
-                calls.insert(0, pd.DataFrame(
-                    {"ds": np.unique(pdf[time_col].to_numpy()[rows])}))
-            for dates in calls:
-                frame = model.predict(dates).assign(**dict(zip(by, key)))
-                frames.append(frame[by + ["ds", *_FORECAST_COLUMNS]])
-        forecast = pd.concat(frames, ignore_index=True).rename(columns={"ds": time_col})
-        forecast[time_col] = pd.to_datetime(forecast[time_col]).astype("datetime64[ns]")
-        out = forecast[by + [time_col, *_FORECAST_COLUMNS]].merge(
-            pdf[by + [time_col, target]], on=by + [time_col], how="left")
+        # One call forecasts every group of the bucket (one C call for C
+        # forecasters), history dates first when asked: the rows of
+        # GroupedEstimator.forecast on the pandas path.
+        forecast = grouped.forecast(periods, freq=freq, include_history=include_history)
+        out = forecast[by + ["ds", *_FORECAST_COLUMNS]].rename(columns={"ds": time_col})
+        out[time_col] = out[time_col].astype("datetime64[ns]")
+        out = out.merge(pdf[by + [time_col, target]], on=by + [time_col], how="left")
         out = out[[time_col] + by + [target, *_FORECAST_COLUMNS]]
         if integral_target:  # null on future rows
             out[target] = out[target].astype("Int64")
-        if as_date:
-            out[time_col] = out[time_col].dt.date
         out["training_date"] = training_date
         return _for_arrow(out)
 
