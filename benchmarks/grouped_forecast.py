@@ -241,6 +241,9 @@ def spark_run(train, repeat):
     from pyspark.sql import SparkSession
     from pymlcore.timeseries import Forecaster
 
+    # Spark's Python workers must run this interpreter (where pymlcore is installed).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
     spark = (SparkSession.builder.master("local[2]").appName("pymlcore-bench")
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")

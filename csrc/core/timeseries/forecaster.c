@@ -303,6 +303,7 @@ typedef struct {
     double *g, *M, *r;     /* n: trend, multiplicative sum, residual at theta */
     double *K, *B;         /* C + 1: trend segments at theta */
     double *dB;            /* (C + 1) x (C + 2): logistic: d B_i / d(k, m, delta) */
+    double *beta_split;    /* 2 P: beta's multiplicative and additive parts */
 } fc_problem;
 
 /* Scaled time and target of sorted observation i (computed, not stored, to keep
@@ -333,10 +334,18 @@ static const double *fc_obs_features(const fc_problem *pb, int64_t i) {
 static double fc_residuals(const fc_problem *pb, const double *th, double *g, double *M,
                            double *r) {
     const double *delta = th + 2, *beta = th + 2 + pb->C;
+    const int64_t P = pb->P;
     double ssr = 0.0;
     pb->K[0] = pb->growth == GROWTH_FLAT ? 0.0 : th[0];
     pb->B[0] = th[1];
     fc_segments(pb->growth, delta, pb->cp, pb->C, pb->K, pb->B);
+    /* beta split by mode: M = x' beta_mult and the additive sum x' beta_add, two
+     * independent sums per row (no dependence on the mode inside the loop). */
+    double *beta_mult = pb->beta_split, *beta_add = pb->beta_split + P;
+    for (int64_t p = 0; p < P; p++) {
+        beta_mult[p] = pb->mult[p] != 0.0 ? beta[p] : 0.0;
+        beta_add[p] = pb->mult[p] != 0.0 ? 0.0 : beta[p];
+    }
     for (int64_t i = 0, j = 0; i < pb->n; i++) {
         double t = fc_t(pb, i);
         for (; j < pb->C && pb->cp[j] <= t; j++) {
@@ -344,12 +353,10 @@ static double fc_residuals(const fc_problem *pb, const double *th, double *g, do
         g[i] = fc_segment_value(pb->growth, pb->K[j], pb->B[j], t, fc_cap(pb, i));
         const double *row = fc_obs_features(pb, i);
         double mu = 0.0, add = 0.0;
-        for (int64_t p = 0; p < pb->P; p++) {
-            double v = row[p] * beta[p];
-            mu += pb->mult[p] * v;
-            add += v;
+        for (int64_t p = 0; p < P; p++) {
+            mu += row[p] * beta_mult[p];
+            add += row[p] * beta_add[p];
         }
-        add -= mu;
         M[i] = mu;
         r[i] = fc_y(pb, i) - (g[i] * (1.0 + mu) + add);
         ssr += r[i] * r[i];
@@ -448,7 +455,7 @@ static void fc_normal_equations_linear(const fc_problem *pb, const double *th, d
                                        double *acc) {
     const int64_t q = pb->q, C = pb->C, P = pb->P, S = C + 1;
     const int flat = pb->growth == GROWTH_FLAT;
-    const double *beta = th + 2 + C;
+    (void)th; /* J theta is y + g M (below): theta enters through g and M */
     /* Per segment s (rows with s changepoints strictly before t): sums of w^2,
      * w^2 t, w^2 t^2, w b, w t b, then w u (P) and w t u (P). */
     double *T0 = acc, *T1 = T0 + S, *T2 = T1 + S, *B0 = T2 + S, *B1 = B0 + S;
@@ -460,26 +467,26 @@ static void fc_normal_equations_linear(const fc_problem *pb, const double *th, d
         int64_t count = PMC_MIN(FC_BLOCK, pb->n - first);
         for (int64_t k = 0; k < count; k++) {
             int64_t i = first + k;
-            double t = fc_t(pb, i), w = 1.0 + pb->M[i], *u = Ub + k * P;
+            const double t = fc_t(pb, i), M = pb->M[i], g = pb->g[i], w = 1.0 + M, wt = w * t;
+            double *restrict u = Ub + k * P;
             for (; seg < C && pb->cp[seg] < t; seg++) {
             }
-            const double *x = fc_obs_features(pb, i);
-            double fit_u = 0.0;
-            for (int64_t p = 0; p < P; p++) {
-                u[p] = pb->mult[p] != 0.0 ? x[p] * pb->g[i] : x[p];
-                fit_u += u[p] * beta[p];
-            }
-            /* b = r + J theta, where the trend columns give w g. */
-            double b = pb->r[i] + w * pb->g[i] + fit_u, w2 = w * w;
+            const double *restrict x = fc_obs_features(pb, i);
+            /* x g for multiplicative columns, x for additive ones (mult is 0 or 1:
+             * mult g + 1 - mult is exactly g or 1), branch-free. */
+            for (int64_t p = 0; p < P; p++) u[p] = x[p] * (pb->mult[p] * g + (1.0 - pb->mult[p]));
+            /* b = r + J theta: with J theta = w g (trend columns) + g M + A (the
+             * seasonal ones) and r = y - g (1 + M) - A, that is y + g M. */
+            double b = fc_y(pb, i) + g * M, w2 = w * w;
             T0[seg] += w2;
             T1[seg] += w2 * t;
             T2[seg] += w2 * t * t;
             B0[seg] += w * b;
-            B1[seg] += w * b * t;
-            double *wu = WU + seg * P, *wtu = WTU + seg * P;
+            B1[seg] += wt * b;
+            double *restrict wu = WU + seg * P, *restrict wtu = WTU + seg * P;
             for (int64_t p = 0; p < P; p++) {
                 wu[p] += w * u[p];
-                wtu[p] += w * t * u[p];
+                wtu[p] += wt * u[p];
             }
             bb[k] = b;
         }
@@ -940,7 +947,7 @@ static pmc_status fc_fit(const void *params_, const pmc_data *data, const pmc_mo
 
     /* Work: trend, multiplicative sum and residual per row; per-column specs. */
     const int64_t C = n_cp_model, q = 2 + C + P;
-    PMC_ALLOC(work, 3 * n + 3 * P + 2 * q + 2 * (C + 1) + (C + 1) * (C + 2), "forecaster work");
+    PMC_ALLOC(work, 3 * n + 5 * P + 2 * q + 2 * (C + 1) + (C + 1) * (C + 2), "forecaster work");
     pb.g = work;
     pb.M = work + n;
     pb.r = work + 2 * n;
@@ -949,6 +956,7 @@ static pmc_status fc_fit(const void *params_, const pmc_data *data, const pmc_mo
     pb.K = pb.xrow + P;
     pb.B = pb.K + C + 1;
     pb.dB = pb.B + C + 1;
+    pb.beta_split = pb.dB + (C + 1) * (C + 2);
     /* Priors: normal(0, 5) on k and m, Laplace(0, tau) on delta, normal(0, s) on beta. */
     fc_column_specs(m, mult, prior);
     prec[0] = prec[1] = 1.0 / 25.0;
