@@ -8,11 +8,19 @@
 #include <Python.h>
 #ifndef NPY_NO_DEPRECATED_API
 #define NPY_NO_DEPRECATED_API NPY_2_0_API_VERSION
+/* search.c */
+PyObject *py_search(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *py_search_scorer(PyObject *self, PyObject *name);
+
 #endif
 /* One NumPy C-API table for the whole extension, imported in module.c. */
 #define PY_ARRAY_UNIQUE_SYMBOL pymlcore_ARRAY_API
 #ifndef PMC_BINDINGS_MAIN
 #define NO_IMPORT_ARRAY
+/* search.c */
+PyObject *py_search(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *py_search_scorer(PyObject *self, PyObject *name);
+
 #endif
 #include <numpy/arrayobject.h>
 
@@ -45,5 +53,9 @@ int method_from_name(const char *s, pmc_method *out);
 /* grouped.c */
 PyObject *py_fit_grouped(PyObject *self, PyObject *args, PyObject *kwargs);
 PyObject *py_apply_grouped(PyObject *self, PyObject *args, PyObject *kwargs);
+
+/* search.c */
+PyObject *py_search(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *py_search_scorer(PyObject *self, PyObject *name);
 
 #endif

@@ -534,6 +534,12 @@ static PyMethodDef methods[] = {
     {"apply_grouped", (PyCFunction)(void (*)(void))py_apply_grouped, METH_VARARGS | METH_KEYWORDS,
      "apply_grouped(estimator, method, states, X, codes, n_threads=1, progress=None, cancel=None)"
      " -> ndarray"},
+    {"search", (PyCFunction)(void (*)(void))py_search, METH_VARARGS | METH_KEYWORDS,
+     "search(steps, params, seeds, X, y, sample_weight, train, test, scorers, n_classes=0,"
+     " return_train_score=False, stop_on_error=False, n_threads=1) -> (test_scores,"
+     " train_scores, fit_time, score_time, errors, warnings)"},
+    {"search_scorer", py_search_scorer, METH_O,
+     "search_scorer(name) -> (method, fallback method or None, is_classification) or None"},
     {"build_info", py_build_info, METH_NOARGS, "compiler, OpenMP and BLAS of this build"},
     {NULL, NULL, 0, NULL}};
 
