@@ -225,7 +225,8 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearPredictMixin, BaseEstim
         if not sp.issparse(X) and not isinstance(self.precompute, (bool, np.bool_)):
             gram = check_array(self.precompute, dtype=[np.float64, np.float32],
                                input_name="precompute")
-        self._core_fit_facts = {"y_ndim": y.ndim}
+        self._core_fit_facts = {"y_ndim": y.ndim,
+                                "n_targets": y.shape[1] if y.ndim == 2 else 1}
         return X, y, sample_weight, gram
 
     def _core_seed(self):
@@ -253,7 +254,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearPredictMixin, BaseEstim
                           "recomputing Gram matrix.", UserWarning, stacklevel=3)
         y_ndim = self._core_fit_facts["y_ndim"]
         coef, n_iter, gap = state["coef_"], state["n_iter_"], state["dual_gap_"]
-        if y_ndim == 1:
+        if self._core_fit_facts["n_targets"] == 1:
             self.coef_ = coef[0]
             self.n_iter_ = int(n_iter[0])
             self.dual_gap_ = gap[0]

@@ -148,6 +148,9 @@ def plan_batch(base_estimator, candidate_params, X, y, splits, scoring, fit_para
                 for s, step in enumerate(steps):
                     last = s == len(steps) - 1
                     target = y if last else None
+                    # fit's parameter validation (the protocol methods skip it);
+                    # an invalid candidate gets scikit-learn's error in Python.
+                    step._validate_params()
                     if s == 0:
                         args = step._core_fit_args(current, target)
                     else:
