@@ -92,6 +92,8 @@ CASES = {
     "logistic": (LogisticRegression(), {"C": [0.01, 1.0, 100.0]}, None, classification_data),
     "multiclass": (LogisticRegression(max_iter=500), {"C": [0.1, 10.0]}, "neg_log_loss",
                    lambda: classification_data(n_classes=3, labels=["a", "b", "c"])),
+    "roc_auc": (LogisticRegression(), {"C": [0.01, 1.0], "fit_intercept": [True, False]},
+                ["roc_auc", "average_precision", "f1"], classification_data),
     "pipeline": (make_pipeline(StandardScaler(), LogisticRegression()),
                  {"logisticregression__C": [0.05, 5.0], "standardscaler__with_std": [True,
                                                                                       False]},
@@ -103,7 +105,7 @@ CASES = {
 def test_grid_search_equals_sklearn(case, c_runs):
     estimator, grid, scoring, data = CASES[case]
     X, y = data()
-    refit = "neg_log_loss" if isinstance(scoring, list) else True
+    refit = scoring[-1] if isinstance(scoring, list) else True
     kwargs = dict(scoring=scoring, cv=4, return_train_score=True, refit=refit)
     ours = GridSearchCV(estimator, grid, n_jobs=2, **kwargs).fit(X, y)
     assert c_runs, "the C engine should run this search"
@@ -149,6 +151,36 @@ def test_callable_scorer_takes_python_path_with_same_results(c_runs):
     for key in ("mean_test_score", "split0_test_score", "split2_test_score"):
         np.testing.assert_allclose(by_name.cv_results_[key], by_callable.cv_results_[key],
                                    rtol=RTOL)
+
+
+def test_pymlcore_scorer_objects_run_in_c(c_runs):
+    from pymlcore.metrics import get_scorer
+
+    X, y = classification_data(labels=[0, 1])
+    grid = {"C": [0.1, 10.0]}
+    scoring = {"auc": get_scorer("roc_auc"), "acc": get_scorer("accuracy")}
+    ours = GridSearchCV(LogisticRegression(), grid, scoring=scoring, refit="auc").fit(X, y)
+    assert c_runs
+    ref = skms.GridSearchCV(LogisticRegression(), grid, scoring=["roc_auc", "accuracy"],
+                            refit="roc_auc").fit(X, y)
+    for ours_key, ref_key in (("auc", "roc_auc"), ("acc", "accuracy")):
+        np.testing.assert_allclose(ours.cv_results_[f"split3_test_{ours_key}"],
+                                   ref.cv_results_[f"split3_test_{ref_key}"], rtol=RTOL)
+        np.testing.assert_allclose(ours.cv_results_[f"mean_test_{ours_key}"],
+                                   ref.cv_results_[f"mean_test_{ref_key}"], rtol=RTOL)
+
+
+def test_pos_label_scorer_with_other_labels_takes_python_path(c_runs):
+    # f1 takes the label 1 as positive: with labels {-1, 2} scikit-learn fails
+    # every fit's scoring, and the Python path reproduces exactly that.
+    X, y = classification_data(labels=[-1, 2])
+    kwargs = dict(scoring="f1", cv=3, error_score=-1.0)
+    with pytest.warns(UserWarning):
+        ours = GridSearchCV(LogisticRegression(), {"C": [1.0]}, **kwargs).fit(X, y)
+    assert not c_runs
+    with pytest.warns(UserWarning):
+        ref = skms.GridSearchCV(LogisticRegression(), {"C": [1.0]}, **kwargs).fit(X, y)
+    assert_same_results(ours, ref)
 
 
 def test_fold_missing_a_class_takes_python_path(c_runs):

@@ -241,7 +241,7 @@ constant_liar
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_startup_jobs": [Interval(numbers.Integral, 0, None, closed="left")],
-        "gamma": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "gamma": [Interval(numbers.Real, 0, 1, closed="right")],
         "n_ei_candidates": [Interval(numbers.Integral, 1, None, closed="left")],
         "prior_weight": [Interval(numbers.Real, 0, None, closed="neither")],
         "multivariate": ["boolean"],
@@ -297,8 +297,8 @@ constant_liar
                                           callback_ctx=search_ctx)
             means = results[key][-len(asked):]
             for (trial_id, _), mean in zip(asked, means):
-                # A failed candidate (NaN mean) is the worst possible loss.
-                sampler.tell(trial_id, float(-mean) if np.isfinite(mean) else float("inf"))
+                # A failed candidate (NaN mean) is a failed trial, left out of the model.
+                sampler.tell(trial_id, float(-mean) if np.isfinite(mean) else float("nan"))
             done += len(asked)
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
