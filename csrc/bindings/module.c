@@ -536,7 +536,8 @@ static PyMethodDef methods[] = {
      " -> ndarray"},
     {"search", (PyCFunction)(void (*)(void))py_search, METH_VARARGS | METH_KEYWORDS,
      "search(steps, params, seeds, X, y, sample_weight, train, test, scorers, n_classes=0,"
-     " return_train_score=False, stop_on_error=False, n_threads=1) -> (test_scores,"
+     " return_train_score=False, stop_on_error=False, n_threads=1, weighted_scores=False) ->"
+     " (test_scores,"
      " train_scores, fit_time, score_time, errors, warnings)"},
     {"search_scorer", py_search_scorer, METH_O,
      "search_scorer(name) -> (method, fallback method or None, is_classification) or None"},

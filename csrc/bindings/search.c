@@ -99,15 +99,16 @@ PyObject *py_search(PyObject *self, PyObject *args, PyObject *kwargs) {
     (void)self;
     static char *keywords[] = {"steps", "params", "seeds", "X", "y", "sample_weight", "train",
                                "test", "scorers", "n_classes", "return_train_score",
-                               "stop_on_error", "n_threads", NULL};
+                               "stop_on_error", "n_threads", "weighted_scores", NULL};
     PyObject *steps_obj, *params_obj, *seeds_obj, *X_obj, *y_obj, *w_obj, *train_obj, *test_obj,
         *scorers_obj;
     long long n_classes = 0;
-    int return_train = 0, stop_on_error = 0, n_threads = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOOOOOO|Lppi", keywords, &steps_obj,
+    int return_train = 0, stop_on_error = 0, n_threads = 1, weighted_scores = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOOOOOO|Lppip", keywords, &steps_obj,
                                      &params_obj, &seeds_obj, &X_obj, &y_obj, &w_obj,
                                      &train_obj, &test_obj, &scorers_obj, &n_classes,
-                                     &return_train, &stop_on_error, &n_threads))
+                                     &return_train, &stop_on_error, &n_threads,
+                                     &weighted_scores))
         return NULL;
     if (!PyList_Check(steps_obj) || PyList_GET_SIZE(steps_obj) < 1 || !PyList_Check(params_obj) ||
         !PyList_Check(train_obj) || !PyList_Check(scorers_obj) ||
@@ -199,7 +200,7 @@ PyObject *py_search(PyObject *self, PyObject *args, PyObject *kwargs) {
         .params = (const void *const *)params, .seeds = PyArray_DATA((PyArrayObject *)seeds_obj),
         .n_folds = n_folds, .train = train_rows, .test = test_rows, .n_scorers = (int)n_scorers,
         .scorers = scorers, .n_classes = n_classes, .return_train_score = return_train,
-        .stop_on_error = stop_on_error};
+        .stop_on_error = stop_on_error, .weighted_scores = weighted_scores};
     pmc_ctx ctx = pmc_ctx_default();
     ctx.n_threads = resolve_threads(n_threads);
     interrupt_guard guard;

@@ -123,6 +123,26 @@ def test_grid_search_equals_sklearn(case, c_runs):
     assert type(ours.scorer_) is type(ref.scorer_)
 
 
+def test_sample_weight(c_runs):
+    X, y = regression_data()
+    w = np.random.RandomState(1).uniform(0.1, 3.0, len(y))
+    grid = {"alpha": [0.1, 10.0]}
+    kwargs = dict(scoring=["r2", "neg_mean_squared_error"], refit="r2", cv=3,
+                  return_train_score=True)
+    # scikit-learn weights the fits and (its scorers accepting it) the scores
+    ours = GridSearchCV(Ridge(), grid, **kwargs).fit(X, y, sample_weight=w)
+    assert len(c_runs) == 1
+    ref = skms.GridSearchCV(Ridge(), grid, **kwargs).fit(X, y, sample_weight=w)
+    assert_same_results(ours, ref)
+    unweighted = skms.GridSearchCV(Ridge(), grid, **kwargs).fit(X, y)
+    assert not np.allclose(ref.cv_results_["mean_test_r2"], unweighted.cv_results_["mean_test_r2"])
+    # cross_validate without metadata routing: weighted fits, unweighted scores
+    ours = cross_validate(Ridge(), X, y, cv=3, params={"sample_weight": w})
+    assert len(c_runs) == 2
+    ref = skms.cross_validate(Ridge(), X, y, cv=3, params={"sample_weight": w})
+    np.testing.assert_allclose(ours["test_score"], ref["test_score"], rtol=RTOL)
+
+
 def test_multimetric_dict_and_callable_refit(c_runs):
     X, y = regression_data()
     scoring = {"mse": "neg_mean_squared_error", "r2": "r2"}

@@ -178,7 +178,9 @@ static pmc_status score_split(const search_job *job, task_memory *mem, const pmc
     const pmc_estimator *est = spec->steps[spec->n_steps - 1];
     const pmc_model *model = mem->models[spec->n_steps - 1];
     pmc_status status = PMC_OK;
-    pmc_view outputs[PMC_N_METHODS];
+    pmc_view outputs[PMC_N_METHODS], no_weight;
+    memset(&no_weight, 0, sizeof no_weight);
+    const pmc_view *weight = spec->weighted_scores ? &job->data->weight : &no_weight;
     for (int k = 0; k < PMC_N_METHODS; k++) {
         free(mem->outputs[k]);
         mem->outputs[k] = NULL;
@@ -190,7 +192,7 @@ static pmc_status score_split(const search_job *job, task_memory *mem, const pmc
         if (!mem->outputs[method])
             PMC_TRY(apply_into(est, model, method, X, X_rows, ctx, &outputs[method],
                                &mem->outputs[method]));
-        PMC_TRY(scorer->score(&job->data->y, &job->data->weight, y_rows, &outputs[method],
+        PMC_TRY(scorer->score(&job->data->y, weight, y_rows, &outputs[method],
                               spec->n_classes, &scores[k]));
     }
 error:

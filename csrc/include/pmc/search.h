@@ -35,6 +35,9 @@ typedef struct {
     /* 1: the first failing task stops the run and its status is returned (with the
      * candidate and fold in the message); 0: failures are recorded and the run goes on. */
     int stop_on_error;
+    /* 1: the scorers weight samples by data->weight (read at the fold's rows), as
+     * the fits do; 0: fits are weighted, scores are not. */
+    int weighted_scores;
 } pmc_search_spec;
 
 /* Per-task outcome; arrays allocated by the caller with n_tasks = n_candidates *

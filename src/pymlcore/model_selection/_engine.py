@@ -99,9 +99,10 @@ class Plan:
     """Everything one C run needs: steps, per-candidate parameters and seeds, the
     shared data, the folds and the scorers."""
 
-    def __init__(self, steps, params, seeds, X, y, n_classes, scorers):
+    def __init__(self, steps, params, seeds, X, y, sample_weight, n_classes, scorers):
         self.steps, self.params, self.seeds = steps, params, seeds
-        self.X, self.y, self.n_classes, self.scorers = X, y, n_classes, scorers
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.n_classes, self.scorers = n_classes, scorers
 
 
 def _stand_in(n_rows, sample):
@@ -111,8 +112,14 @@ def _stand_in(n_rows, sample):
 
 
 def plan_batch(base_estimator, candidate_params, X, y, splits, scoring, fit_params):
-    """A Plan for running the candidates of one batch in C, or None (Python path)."""
-    if fit_params or not candidate_params:
+    """A Plan for running the candidates of one batch in C, or None (Python path).
+
+    fit_params: the fit parameters of every fold's fit; only ``sample_weight`` of
+    a single estimator (not a Pipeline, which routes it by step name) runs in C."""
+    fit_params = dict(fit_params or {})
+    sample_weight = fit_params.pop("sample_weight", None)
+    if fit_params or not candidate_params or (
+            sample_weight is not None and isinstance(base_estimator, Pipeline)):
         return None
     scorers = c_scorers(scoring, base_estimator)
     if scorers is None:
@@ -140,7 +147,7 @@ def plan_batch(base_estimator, candidate_params, X, y, splits, scoring, fit_para
         with warnings.catch_warnings():
             # The candidate's own warnings come from its fits (C or refit).
             warnings.simplefilter("ignore")
-            X_c, y_c, step_names, params_out, seeds = None, None, None, [], []
+            X_c, y_c, w_c, step_names, params_out, seeds = None, None, None, None, [], []
             for steps in estimators:
                 names, blocks, step_seeds = [], [], []
                 current = X_c if isinstance(X_c, np.ndarray) else X
@@ -152,11 +159,17 @@ def plan_batch(base_estimator, candidate_params, X, y, splits, scoring, fit_para
                     # an invalid candidate gets scikit-learn's error in Python.
                     step._validate_params()
                     if s == 0:
-                        args = step._core_fit_args(current, target)
+                        args = step._core_fit_args(current, target, sample_weight)
                     else:
                         args = step._core_fit_args(_stand_in(n_rows, sample), target)
-                    if args.get("sample_weight") is not None:
-                        return None  # e.g. class_weight: weights depend on each fold's y
+                    weight = args.get("sample_weight")
+                    if weight is not None:
+                        if sample_weight is None or getattr(step, "class_weight", None) is not None:
+                            return None  # class_weight: weights depend on each fold's y
+                        if w_c is None:
+                            w_c = weight
+                        elif not _same_input(w_c, weight):
+                            return None
                     if s == 0:
                         if X_c is None:
                             X_c = args["X"]
@@ -204,7 +217,7 @@ def plan_batch(base_estimator, candidate_params, X, y, splits, scoring, fit_para
             if any(name in _POS_LABEL_SCORERS for _, name in scorers):
                 return None
     return Plan(step_names, params_out, np.asarray(seeds, dtype=np.uint64).reshape(-1),
-                X_c, y_c, n_classes, scorers)
+                X_c, y_c, w_c, n_classes, scorers)
 
 
 def _same_input(a, b):
@@ -226,9 +239,11 @@ def _transformed_sample(step, rows):
     return out
 
 
-def run_plan(plan, splits, n_jobs, return_train_score, error_score, candidate_params):
+def run_plan(plan, splits, n_jobs, return_train_score, error_score, candidate_params,
+             weighted_scores=False):
     """Runs the plan in C; returns scikit-learn's per-task result dicts (the
-    `_fit_and_score` format) in task order (candidate-major, as scikit-learn)."""
+    `_fit_and_score` format) in task order (candidate-major, as scikit-learn).
+    weighted_scores: the scorers weight samples by the fits' sample_weight."""
     train = [np.ascontiguousarray(t, dtype=np.int64) for t, _ in splits]
     test = [np.ascontiguousarray(t, dtype=np.int64) for _, t in splits]
     n_threads = resolve_n_threads(n_jobs)
@@ -238,9 +253,10 @@ def run_plan(plan, splits, n_jobs, return_train_score, error_score, candidate_pa
         with blas_limited(True):
             test_scores, train_scores, fit_time, score_time, errors, warns = _core.search(
                 plan.steps, plan.params, plan.seeds, core_matrix(plan.X)
-                if not isinstance(plan.X, tuple) else plan.X, plan.y, None, train, test,
-                [name for _, name in plan.scorers], plan.n_classes, bool(return_train_score),
-                raise_errors, n_threads)
+                if not isinstance(plan.X, tuple) else plan.X, plan.y, plan.sample_weight,
+                train, test, [name for _, name in plan.scorers], plan.n_classes,
+                bool(return_train_score), raise_errors, n_threads,
+                bool(weighted_scores and plan.sample_weight is not None))
     except (ValueError, TypeError, MemoryError, RuntimeError) as error:
         match = re.match(r"candidate (\d+), fold (\d+): (.*)", str(error), re.S)
         if raise_errors and match:

@@ -39,10 +39,14 @@ def evaluate(owner, base_estimator, X, y, candidate_params, splits, scorers, fit
     """Per-task results (scikit-learn's `_fit_and_score` dicts, candidate-major) of
     every candidate on every split: in C when possible, else in Python."""
     plan = None
-    if not score_params:
+    # The C scorers weight by the fits' sample_weight or not at all.
+    weighted = "sample_weight" in score_params
+    if set(score_params) <= {"sample_weight"} and (
+            not weighted or score_params["sample_weight"] is fit_params.get("sample_weight")):
         plan = plan_batch(base_estimator, candidate_params, X, y, splits, scoring, fit_params)
     if plan is not None:
-        return run_plan(plan, splits, n_jobs, return_train_score, error_score, candidate_params)
+        return run_plan(plan, splits, n_jobs, return_train_score, error_score, candidate_params,
+                        weighted_scores=weighted)
     n_splits, n_candidates = len(splits), len(candidate_params)
     with Parallel(n_jobs=n_jobs, pre_dispatch=pre_dispatch) as parallel:
         return parallel(

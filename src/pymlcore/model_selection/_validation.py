@@ -12,7 +12,8 @@ from sklearn.model_selection._split import check_cv
 from sklearn.model_selection._validation import (_aggregate_score_dicts,
                                                  _normalize_score_results,
                                                  _warn_or_raise_about_fit_failures)
-from sklearn.utils.validation import indexable
+from sklearn.utils.metadata_routing import _routing_enabled
+from sklearn.utils.validation import _check_method_params, indexable
 
 from ._engine import plan_batch, run_plan
 
@@ -27,14 +28,18 @@ def cross_validate(estimator, X, y=None, *, groups=None, scoring=None, cv=None, 
     A drop-in for :func:`sklearn.model_selection.cross_validate` (same parameters
     and returned dict).  The folds of a pymlcore estimator (or Pipeline of them)
     with built-in scorers are fitted as C tasks on ``n_jobs`` threads (None: every
-    core); otherwise, and with ``return_estimator=True`` or ``params``,
-    scikit-learn's implementation runs.
+    core), with ``params={"sample_weight": w}`` too (weighted fits, unweighted
+    scores, as scikit-learn without metadata routing); otherwise, and with
+    ``return_estimator=True``, scikit-learn's implementation runs.
     """
     kwargs = dict(groups=groups, scoring=scoring, cv=cv, n_jobs=n_jobs, verbose=verbose,
                   params=params, pre_dispatch=pre_dispatch,
                   return_train_score=return_train_score, return_estimator=return_estimator,
                   return_indices=return_indices, error_score=error_score)
-    if return_estimator or params or not hasattr(estimator, "fit") or not (
+    # Without metadata routing, params go to the estimator's fit only (the scores
+    # are unweighted), which the C path does for sample_weight.
+    if return_estimator or (params and (_routing_enabled() or set(params) - {"sample_weight"})) \
+            or not hasattr(estimator, "fit") or not (
             isinstance(error_score, (int, float, np.number)) or error_score == "raise"):
         return _sk_cross_validate(estimator, X, y, **kwargs)
     # scikit-learn's validation of scoring and cv (their errors, before any fit).
@@ -45,7 +50,8 @@ def cross_validate(estimator, X, y=None, *, groups=None, scoring=None, cv=None, 
     X, y, groups = indexable(X, y, groups)
     splitter = check_cv(cv, y, classifier=is_classifier(estimator))
     splits = list(splitter.split(X, y, groups))
-    plan = plan_batch(estimator, [{}], X, y, splits, scoring, None)
+    fit_params = _check_method_params(X, params=params or {})
+    plan = plan_batch(estimator, [{}], X, y, splits, scoring, fit_params)
     if plan is None:
         return _sk_cross_validate(estimator, X, y, **kwargs)
     results = run_plan(plan, splits, n_jobs, return_train_score, error_score, [{}])
