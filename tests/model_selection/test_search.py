@@ -143,6 +143,31 @@ def test_sample_weight(c_runs):
     np.testing.assert_allclose(ours["test_score"], ref["test_score"], rtol=RTOL)
 
 
+def test_sparse_input_and_frames(c_runs):
+    import pandas as pd
+    import scipy.sparse as sp
+
+    X, y = regression_data()
+    X[np.abs(X) < 1.0] = 0.0
+    grid = {"alpha": [0.1, 10.0]}
+    for data in (sp.csr_matrix(X), pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])):
+        before = len(c_runs)
+        ours = GridSearchCV(Ridge(), grid, cv=3, scoring="r2").fit(data, y)
+        assert len(c_runs) == before + 1
+        ref = skms.GridSearchCV(Ridge(), grid, cv=3, scoring="r2").fit(data, y)
+        assert_same_results(ours, ref)
+    assert list(ours.feature_names_in_) == [f"f{i}" for i in range(6)]
+
+
+def test_multi_output_takes_python_path(c_runs):
+    X, y = regression_data()
+    Y = np.column_stack([y, -2 * y + 1])
+    ours = GridSearchCV(Ridge(), {"alpha": [0.1, 10.0]}, cv=3).fit(X, Y)
+    assert not c_runs
+    ref = skms.GridSearchCV(Ridge(), {"alpha": [0.1, 10.0]}, cv=3).fit(X, Y)
+    assert_same_results(ours, ref)
+
+
 def test_multimetric_dict_and_callable_refit(c_runs):
     X, y = regression_data()
     scoring = {"mse": "neg_mean_squared_error", "r2": "r2"}

@@ -22,7 +22,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.base import ClassifierMixin, RegressorMixin, clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
 
@@ -60,7 +60,6 @@ def chain_of(estimator):
 def _default_scorer_name(estimator):
     """The C scorer equal to estimator.score, when score is the mixin's default."""
     final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
-    from sklearn.base import ClassifierMixin, RegressorMixin
     score = getattr(type(final), "score", None)
     if is_classifier(final) and score is ClassifierMixin.score:
         return "accuracy"
@@ -202,6 +201,8 @@ def plan_batch(base_estimator, candidate_params, X, y, splits, scoring, fit_para
         # at the same point scikit-learn would (inside each fit, with error_score).
         return None
     n_classes = 0
+    if np.ndim(y_c) != 1:
+        return None  # multi-output y: the C scorers read one column
     if classifier:
         y_c = np.asarray(y_c)
         if y_c.ndim != 1 or y_c.dtype.kind not in "iu":
