@@ -24,6 +24,20 @@ static pmc_status test_neg_mse(const pmc_view *y, const pmc_view *w, pmc_rows ro
     return PMC_OK;
 }
 
+/* The total weight of the scored rows (their count when unweighted). */
+static pmc_status test_weight_sum(const pmc_view *y, const pmc_view *w, pmc_rows rows,
+                                  const pmc_view *out, int64_t n_classes, double *score) {
+    (void)y;
+    (void)out;
+    (void)n_classes;
+    double s = 0;
+    for (int64_t i = 0; i < rows.n; i++)
+        s += w->ndim ? pmc_view_get(w, pmc_row_at(&rows, i), 0) : 1.0;
+    *score = s;
+    return PMC_OK;
+}
+
+static const pmc_scorer weight_sum = {"weight_sum", PMC_PREDICT, -1, 0, test_weight_sum};
 static const pmc_scorer neg_mse = {"neg_mse", PMC_PREDICT, -1, 0, test_neg_mse};
 static const pmc_scorer wants_proba = {"proba", PMC_PREDICT_PROBA, -1, 0, test_neg_mse};
 static const pmc_scorer proba_or_predict = {"proba_or_predict", PMC_PREDICT_PROBA, PMC_PREDICT,
@@ -114,7 +128,8 @@ static void test_chain(int n_threads) {
     const void *params[4] = {&sp[0], &lp, &sp[1], &lp};
     uint64_t seeds[4] = {0, 0, 0, 0};
     const pmc_scorer *scorers[2] = {&neg_mse, &proba_or_predict};
-    pmc_search_spec spec = {2, steps, 2, params, seeds, FOLDS, train, test, 2, scorers, 0, 1, 0};
+    pmc_search_spec spec = {2, steps, 2, params, seeds, FOLDS, train, test, 2, scorers, 0, 1, 0,
+                            0};
     outcome o;
     outcome_init(&o);
     pmc_ctx ctx = pmc_ctx_default();
@@ -141,7 +156,8 @@ static void test_chain(int n_threads) {
     }
     const pmc_estimator *one[1] = {ridge};
     const void *rparams[2] = {&rp[0], &rp[1]};
-    pmc_search_spec rspec = {1, one, 2, rparams, seeds, FOLDS, train, test, 1, scorers, 0, 0, 0};
+    pmc_search_spec rspec = {1, one, 2, rparams, seeds, FOLDS, train, test, 1, scorers, 0, 0, 0,
+                             0};
     outcome_init(&o);
     o.r.train_scores = NULL;
     CHECK_OK(pmc_search_run(&rspec, &data, &ctx, &o.r));
@@ -168,7 +184,8 @@ static void test_failures(void) {
     const void *params[2] = {&lp, &lp};
     uint64_t seeds[2] = {0, 0};
     const pmc_scorer *scorers[1] = {&neg_mse};
-    pmc_search_spec spec = {1, steps, 2, params, seeds, FOLDS, train, test, 1, scorers, 0, 0, 0};
+    pmc_search_spec spec = {1, steps, 2, params, seeds, FOLDS, train, test, 1, scorers, 0, 0, 0,
+                            0};
     outcome o;
     outcome_init(&o);
     o.r.train_scores = NULL;
@@ -206,6 +223,43 @@ static void test_failures(void) {
     pmc_search_free_messages(&o.r, 2 * FOLDS);
 }
 
+/* The fits always see the weights; the scorers only with weighted_scores. */
+static void test_weighted_scores(void) {
+    const pmc_estimator *ols = pmc_find_estimator("LinearRegression");
+    if (!ols) return;
+    double w[N];
+    for (int i = 0; i < N; i++) w[i] = 0.5 + (double)(i % 3);
+    pmc_data data;
+    memset(&data, 0, sizeof data);
+    data.X = pmc_matrix_dense(pmc_view_2d(X, PMC_FLOAT64, N, 2));
+    data.y = pmc_view_1d(y, PMC_FLOAT64, N);
+    data.weight = pmc_view_1d(w, PMC_FLOAT64, N);
+    pmc_linear_regression_params lp = {1, 1e-6, 0};
+    const pmc_estimator *steps[1] = {ols};
+    const void *params[1] = {&lp};
+    uint64_t seeds[1] = {0};
+    const pmc_scorer *scorers[2] = {&weight_sum, &neg_mse};
+    pmc_ctx ctx = pmc_ctx_default();
+    for (int weighted = 0; weighted < 2; weighted++) {
+        pmc_search_spec spec = {1, steps, 1, params, seeds, FOLDS, train, test, 2, scorers, 0, 1,
+                                0, weighted};
+        outcome o;
+        outcome_init(&o);
+        CHECK_OK(pmc_search_run(&spec, &data, &ctx, &o.r));
+        for (int f = 0; f < FOLDS; f++) {
+            double expected_test = 0, expected_train = 0;
+            for (int64_t i = 0; i < test[f].n; i++)
+                expected_test += weighted ? w[test[f].index[i]] : 1.0;
+            for (int64_t i = 0; i < train[f].n; i++)
+                expected_train += weighted ? w[train[f].index[i]] : 1.0;
+            CHECK(o.test[2 * f] == expected_test && o.train[2 * f] == expected_train);
+            /* A weighted fit differs from the unweighted direct one. */
+            CHECK(o.test[2 * f + 1] != direct_score(&(pmc_data){data.X, data.y, {0}, {0}}, f));
+        }
+        pmc_search_free_messages(&o.r, FOLDS);
+    }
+}
+
 static void test_bad_spec(void) {
     const pmc_estimator *ols = pmc_find_estimator("LinearRegression");
     if (!ols) return;
@@ -221,7 +275,7 @@ static void test_bad_spec(void) {
     int64_t bad_index[2] = {3, N};
     pmc_rows bad_train[1] = {{bad_index, 0, 2}}, ok_test[1] = {{NULL, 0, 5}};
     pmc_search_spec spec = {1, steps, 1, params, seeds, 1, bad_train, ok_test, 1, scorers, 0, 0,
-                            0};
+                            0, 0};
     outcome o;
     outcome_init(&o);
     pmc_ctx ctx = pmc_ctx_default();
@@ -247,6 +301,7 @@ int main(void) {
     test_chain(1);
     test_chain(2);
     test_failures();
+    test_weighted_scores();
     test_bad_spec();
     return check_report("test_search");
 }
