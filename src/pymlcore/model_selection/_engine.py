@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, RegressorMixin, clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import _num_samples
 
 from .. import _core
 from .._engine import blas_limited, core_matrix, resolve_n_threads
@@ -141,7 +142,7 @@ def plan_batch(base_estimator, candidate_params, X, y, splits, scoring, fit_para
     if any(bool(info[2]) != classifier for info in infos):
         return None  # e.g. a regression metric on class labels: Python computes it on labels
 
-    n_rows = X.shape[0]
+    n_rows = _num_samples(X)
     try:
         with warnings.catch_warnings():
             # The candidate's own warnings come from its fits (C or refit).
