@@ -426,3 +426,20 @@ def test_protocol_errors_are_fits_errors():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         StandardScaler(with_mean=False)._core_fit_args(sp.csr_matrix(X))
+
+
+def test_custom_run_search_subclass(c_runs):
+    # A user subclass choosing its own batches, in scikit-learn's older signature.
+    class TwoBatches(GridSearchCV):
+        def _run_search(self, evaluate_candidates):
+            evaluate_candidates([{"alpha": 0.1}, {"alpha": 1.0}])
+            results = evaluate_candidates([{"alpha": 10.0}])
+            assert len(results["params"]) == 3
+
+    X, y = regression_data()
+    search = TwoBatches(Ridge(), {}, cv=3).fit(X, y)
+    assert len(c_runs) == 2
+    ref = skms.GridSearchCV(Ridge(), {"alpha": [0.1, 1.0, 10.0]}, cv=3).fit(X, y)
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"],
+                               ref.cv_results_["mean_test_score"], rtol=RTOL)
+    assert search.best_params_ == ref.best_params_

@@ -13,6 +13,7 @@ scikit-learn's ``_fit_and_score``, which gives the same numbers.
 import numbers
 import time
 from collections import defaultdict
+from inspect import signature
 
 import numpy as np
 from sklearn.base import _fit_context, clone, is_classifier
@@ -133,7 +134,10 @@ class _CSearchMixin:
             results = self._format_results(seen_params, self.n_splits_, seen_out, seen_more)
             return results
 
-        self._run_search(evaluate_candidates, callback_ctx=root_ctx)
+        if "callback_ctx" in signature(self._run_search).parameters:
+            self._run_search(evaluate_candidates, callback_ctx=root_ctx)
+        else:  # a user subclass written for older scikit-learn
+            self._run_search(evaluate_candidates)
 
         # A callable scoring tells whether it is multimetric only once called.
         first_scores = seen_out[0]["test_scores"]
