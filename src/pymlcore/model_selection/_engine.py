@@ -15,6 +15,18 @@ step, the C estimator name, parameter dict and inputs of a fit on the whole data
   set to the candidate's values, so anything the protocol derives from them is
   honoured.  Steps after the first are asked with a zero-strided stand-in of
   their input (no memory), since their parameters never depend on the values.
+  A classifier's ``y`` is class indices 0..k-1 (what the C scorers read); a
+  transformer's C table has the ``transform`` method.
+
+The Python path is taken, for the whole batch, when: a step lacks the protocol
+or a candidate changes a step's class; a scorer is not a built-in C scorer (a
+user callable), or its kind (classification/regression) differs from the final
+estimator's; fit parameters other than ``sample_weight`` of a single estimator
+are given; ``class_weight`` is set (its weights depend on each fold's y); y has
+several outputs; some training fold lacks a class (scikit-learn would encode
+that fold's labels differently); a binary scorer taking the label 1 as positive
+meets labels without 1; or a candidate's parameters or the data fail validation
+(scikit-learn then raises its own error, inside the fits, as it would).
 """
 
 import re
@@ -31,8 +43,6 @@ from .. import _core
 from .._engine import blas_limited, core_matrix, resolve_n_threads
 
 _PROTOCOL = ("_core_fit_args", "_core_set_state", "_core_apply_args")
-_EXCEPTIONS = {"ValueError": ValueError, "MemoryError": MemoryError, "TypeError": TypeError,
-               "RuntimeError": RuntimeError}
 # Binary scorers that take classes_[1] as positive only when it is the label 1
 # (scikit-learn's pos_label=1 default); for other labels the Python path gives
 # scikit-learn's exact behaviour (an error, or its own choice).
