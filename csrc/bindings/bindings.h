@@ -42,13 +42,11 @@ int import_model(const pmc_estimator *est, PyObject *state, pmc_model **model);
 int resolve_threads(int n_threads);
 int method_from_name(const char *s, pmc_method *out);
 
-/* grouped.c */
-PyObject *py_fit_grouped(PyObject *self, PyObject *args, PyObject *kwargs);
-PyObject *py_apply_grouped(PyObject *self, PyObject *args, PyObject *kwargs);
-
-/* metrics.c: _core.metric_*, _core.score, _core.scorers */
-extern PyMethodDef pmc_metrics_methods[];
-/* tune.c: _core.tpe_* */
-extern PyMethodDef pmc_tune_methods[];
+/* Each family's bindings file exports its methods as one table, which module.c
+ * adds to _core at import. */
+extern PyMethodDef pmc_grouped_methods[]; /* grouped.c: _core.fit_grouped, apply_grouped */
+extern PyMethodDef pmc_metrics_methods[]; /* metrics.c: _core.metric_*, score, scorers */
+extern PyMethodDef pmc_tune_methods[];    /* tune.c: _core.tpe_* */
+extern PyMethodDef pmc_search_methods[];  /* search.c: _core.search, search_scorer */
 
 #endif

@@ -103,7 +103,7 @@ done:
     return out;
 }
 
-PyObject *py_fit_grouped(PyObject *self, PyObject *args, PyObject *kwargs) {
+static PyObject *py_fit_grouped(PyObject *self, PyObject *args, PyObject *kwargs) {
     (void)self;
     static char *keywords[] = {"estimator", "params", "X", "y", "sample_weight", "codes",
                                "n_groups", "key_hash", "n_threads", "seed", "progress",
@@ -173,7 +173,7 @@ done:
     return result;
 }
 
-PyObject *py_apply_grouped(PyObject *self, PyObject *args, PyObject *kwargs) {
+static PyObject *py_apply_grouped(PyObject *self, PyObject *args, PyObject *kwargs) {
     (void)self;
     static char *keywords[] = {"estimator", "method", "states", "X", "codes", "n_threads",
                                "progress", "cancel", "fortran", NULL};
@@ -254,3 +254,12 @@ done:
     pmc_grouped_free_index(&groups);
     return result;
 }
+
+PyMethodDef pmc_grouped_methods[] = {
+    {"fit_grouped", (PyCFunction)(void (*)(void))py_fit_grouped, METH_VARARGS | METH_KEYWORDS,
+     "fit_grouped(estimator, params, X, y, sample_weight, codes, n_groups, key_hash, n_threads=1,"
+     " seed=0, progress=None, cancel=None) -> (states, errors, warnings)"},
+    {"apply_grouped", (PyCFunction)(void (*)(void))py_apply_grouped, METH_VARARGS | METH_KEYWORDS,
+     "apply_grouped(estimator, method, states, X, codes, n_threads=1, progress=None, cancel=None)"
+     " -> ndarray"},
+    {NULL, NULL, 0, NULL}};

@@ -528,12 +528,6 @@ static PyMethodDef methods[] = {
      "apply(estimator, method, state, X, n_threads=1, out=None) -> ndarray (out if given)"},
     {"estimators", py_estimators, METH_NOARGS,
      "estimators() -> {name: {param: (kind, [choices])}}"},
-    {"fit_grouped", (PyCFunction)(void (*)(void))py_fit_grouped, METH_VARARGS | METH_KEYWORDS,
-     "fit_grouped(estimator, params, X, y, sample_weight, codes, n_groups, key_hash, n_threads=1,"
-     " seed=0, progress=None, cancel=None) -> (states, errors, warnings)"},
-    {"apply_grouped", (PyCFunction)(void (*)(void))py_apply_grouped, METH_VARARGS | METH_KEYWORDS,
-     "apply_grouped(estimator, method, states, X, codes, n_threads=1, progress=None, cancel=None)"
-     " -> ndarray"},
     {"build_info", py_build_info, METH_NOARGS, "compiler, OpenMP and BLAS of this build"},
     {NULL, NULL, 0, NULL}};
 
@@ -556,7 +550,8 @@ PyMODINIT_FUNC PyInit__core(void) {
     if (PyErr_Occurred()) return NULL;
     PyObject *m = PyModule_Create(&module);
     /* Each family's bindings file contributes its own method table. */
-    PyMethodDef *family_methods[] = {pmc_metrics_methods, pmc_tune_methods};
+    PyMethodDef *family_methods[] = {pmc_grouped_methods, pmc_metrics_methods,
+                                     pmc_tune_methods, pmc_search_methods};
     for (size_t i = 0; m && i < sizeof family_methods / sizeof *family_methods; i++)
         if (PyModule_AddFunctions(m, family_methods[i])) Py_CLEAR(m);
     return m;

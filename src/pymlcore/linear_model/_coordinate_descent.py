@@ -15,9 +15,9 @@ from sklearn.utils import metadata_routing
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._sparse import _align_api_if_sparse
 from sklearn.utils.validation import (_assert_all_finite, _check_sample_weight, check_array,
-                                      validate_data)
+                                      check_is_fitted, validate_data)
 
-from .._engine import fit_core
+from .._engine import core_matrix, fit_core, seed_from_random_state
 from ._base import LinearPredictMixin, linear_state
 
 # Below this many rows the C reductions run in a single chunk, so extra threads
@@ -181,9 +181,30 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearPredictMixin, BaseEstim
         -------
         self : object
         """
+        X, y, sample_weight, gram = self._fit_inputs(X, y, sample_weight, check_input)
+        init = None
+        if self.warm_start and hasattr(self, "coef_"):
+            init = linear_state(self.coef_, np.zeros(y.shape[1] if y.ndim == 2 else 1))
+        n_targets = y.shape[1] if y.ndim == 2 else 1
+        threaded = X.shape[0] >= _MIN_ROWS_FOR_THREADS or n_targets > 1
+        tiny = X.shape[0] * X.shape[1] <= _MAX_ELEMENTS_WITHOUT_BLAS_LIMIT
+        try:
+            state = fit_core(self._core_name, self._core_params(gram, check_input), X, y,
+                             sample_weight, init=init, n_jobs=None if threaded else 1,
+                             random_state=self._core_seed(), blas_in_threads=not tiny)
+        except ValueError as error:
+            if check_input and "non-finite" in str(error):
+                # NaN or infinity in X: scikit-learn's own error and message
+                _assert_all_finite(X.data if sp.issparse(X) else X, input_name="X",
+                                   estimator_name=type(self).__name__)
+            raise
+        return self._core_set_state(state)
+
+    def _fit_inputs(self, X, y, sample_weight, check_input):
+        """fit's warnings, validation and conversions: (X, y, sample_weight, gram)."""
         if self.alpha == 0:
             warnings.warn("With alpha=0, this algorithm does not converge well. You are "
-                          "advised to use the LinearRegression estimator", stacklevel=2)
+                          "advised to use the LinearRegression estimator", stacklevel=3)
         if self.max_iter is None:  # allowed by the constraints, refused by scikit-learn's solver
             raise TypeError("max_iter=None is not supported: an integer is required")
         if check_input:
@@ -204,30 +225,36 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearPredictMixin, BaseEstim
         if not sp.issparse(X) and not isinstance(self.precompute, (bool, np.bool_)):
             gram = check_array(self.precompute, dtype=[np.float64, np.float32],
                                input_name="precompute")
-        init = None
-        if self.warm_start and hasattr(self, "coef_"):
-            init = linear_state(self.coef_, np.zeros(y.shape[1] if y.ndim == 2 else 1))
-        n_targets = y.shape[1] if y.ndim == 2 else 1
-        threaded = X.shape[0] >= _MIN_ROWS_FOR_THREADS or n_targets > 1
-        tiny = X.shape[0] * X.shape[1] <= _MAX_ELEMENTS_WITHOUT_BLAS_LIMIT
-        random = self.selection == "random"
-        try:
-            state = fit_core(self._core_name, self._core_params(gram, check_input), X, y,
-                             sample_weight, init=init, n_jobs=None if threaded else 1,
-                             random_state=self.random_state if random else 0,
-                             blas_in_threads=not tiny)
-        except ValueError as error:
-            if check_input and "non-finite" in str(error):
-                # NaN or infinity in X: scikit-learn's own error and message
-                _assert_all_finite(X.data if sp.issparse(X) else X, input_name="X",
-                                   estimator_name=type(self).__name__)
-            raise
+        self._core_fit_facts = {"y_ndim": y.ndim,
+                                "n_targets": y.shape[1] if y.ndim == 2 else 1}
+        return X, y, sample_weight, gram
 
+    def _core_seed(self):
+        # Only the 'random' selection draws numbers.
+        return self.random_state if self.selection == "random" else 0
+
+    # The C protocol (see pymlcore.grouped and pymlcore.model_selection): fit is
+    # _fit_inputs + one C call + _core_set_state, and the drivers use the same two.
+
+    def _core_fit_args(self, X, y=None, sample_weight=None):
+        """Validated inputs, parameters and seed of the C fit (check_input=True).
+        Sets n_features_in_ / feature_names_in_ as fit does."""
+        X, y, sample_weight, gram = self._fit_inputs(X, y, sample_weight, True)
+        # fit leaves this check to C; the drivers' per-fold fits would report it per fold.
+        _assert_all_finite(X.data if sp.issparse(X) else X, input_name="X",
+                           estimator_name=type(self).__name__)
+        return {"name": self._core_name, "params": self._core_params(gram, True),
+                "X": core_matrix(X), "y": y, "sample_weight": sample_weight,
+                "seed": seed_from_random_state(self._core_seed())}
+
+    def _core_set_state(self, state):
+        """Sets coef_, intercept_, n_iter_, dual_gap_ from a C state, as fit does."""
         if state["gram_recomputed"][0]:
             warnings.warn("Gram matrix was provided but X was centered to fit intercept: "
-                          "recomputing Gram matrix.", UserWarning, stacklevel=2)
+                          "recomputing Gram matrix.", UserWarning, stacklevel=3)
+        y_ndim = self._core_fit_facts["y_ndim"]
         coef, n_iter, gap = state["coef_"], state["n_iter_"], state["dual_gap_"]
-        if n_targets == 1:
+        if self._core_fit_facts["n_targets"] == 1:
             self.coef_ = coef[0]
             self.n_iter_ = int(n_iter[0])
             self.dual_gap_ = gap[0]
@@ -237,11 +264,18 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearPredictMixin, BaseEstim
             self.dual_gap_ = gap
         if not self.fit_intercept:
             self.intercept_ = 0.0
-        elif y.ndim == 1:
+        elif y_ndim == 1:
             self.intercept_ = state["intercept_"][0]
         else:
             self.intercept_ = state["intercept_"]
         return self
+
+    def _core_apply_args(self, method, X):
+        """Validated X of a C `method` ("predict") call."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32],
+                          reset=False)
+        return {"name": self._core_name, "method": method, "X": core_matrix(X)}
 
     def predict(self, X):
         """Predict using the linear model (in C).

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .._engine import apply_core, fit_core
+from .._engine import apply_core, core_matrix, fit_core
 
 _FLOAT_DTYPES = [np.float64, np.float32]
 
@@ -290,6 +290,23 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples (multiplied by the class weights).
         """
+        args = self._core_fit_args(X, y, sample_weight)
+        init = None
+        if self.warm_start and args["params"]["solver"] != "liblinear" and hasattr(self, "coef_"):
+            init = self._core_state()
+        state = fit_core(args["name"], args["params"], args["X"], args["y"],
+                         args["sample_weight"], init=init, n_jobs=self.n_jobs, random_state=0,
+                         blas_in_threads=True)
+        return self._core_set_state(state)
+
+    # The C protocol (see pymlcore.grouped and pymlcore.model_selection): the
+    # validated inputs and C parameters of a fit on the whole data, with y encoded
+    # as class indices 0..k-1; the classes stay on the instance for _core_set_state.
+    # fit is these two around one C call, so the drivers and fit cannot diverge.
+
+    def _core_fit_args(self, X, y=None, sample_weight=None):
+        """Validated inputs and parameters of the C fit (y as class indices).
+        Sets n_features_in_ / feature_names_in_ as fit does."""
         C, l1_ratio, solver = self._resolve_penalty()
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=_FLOAT_DTYPES)
         check_classification_targets(y)
@@ -316,9 +333,6 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
                     self.class_weight, classes=classes, y=y, sample_weight=sample_weight
                 )
                 sample_weight = sample_weight * class_weight[y_index].astype(X.dtype)
-        init = None
-        if self.warm_start and not liblinear and hasattr(self, "coef_"):
-            init = self._core_state()
         params = {
             "C": C,
             "l1_ratio": l1_ratio,
@@ -329,10 +343,16 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
             "solver": solver,
             "n_classes": int(n_classes),
         }
-        state = fit_core("LogisticRegression", params, X, y_index, sample_weight, init=init,
-                         n_jobs=self.n_jobs, random_state=0, blas_in_threads=True)
-        self.classes_ = classes
-        dtype = np.float64 if liblinear else X.dtype
+        self._core_fit_facts = {"classes": classes, "dtype": X.dtype, "liblinear": liblinear}
+        return {"name": "LogisticRegression", "params": params, "X": core_matrix(X),
+                "y": y_index, "sample_weight": sample_weight}
+
+    def _core_set_state(self, state):
+        """Sets classes_, coef_, intercept_, n_iter_ from a C state, as fit does."""
+        facts = self._core_fit_facts
+        liblinear = facts["liblinear"]
+        self.classes_ = facts["classes"]
+        dtype = np.float64 if liblinear else facts["dtype"]
         self.coef_ = state["coef_"].astype(dtype, copy=False)
         if liblinear and not self.fit_intercept:
             self.intercept_ = 0.0
@@ -340,6 +360,12 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
             self.intercept_ = state["intercept_"].astype(dtype, copy=False)
         self.n_iter_ = state["n_iter_"].astype(np.int32)
         return self
+
+    def _core_apply_args(self, method, X):
+        """Validated X of a C `method` call ("predict" gives class indices)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", dtype=_FLOAT_DTYPES, reset=False)
+        return {"name": "LogisticRegression", "method": method, "X": core_matrix(X)}
 
     def _core_state(self):
         """coef_ / intercept_ as the C core reads them (no copy of float coef_)."""

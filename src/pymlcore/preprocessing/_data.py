@@ -6,7 +6,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, 
 from sklearn.utils.validation import (_check_sample_weight, check_array, check_is_fitted,
                                       validate_data)
 
-from .._engine import apply_core, fit_core
+from .._engine import apply_core, core_matrix, fit_core
 
 try:  # scikit-learn >= 1.9: fit callbacks (progress bars, monitors), as its scaler has
     from sklearn.callback import CallbackSupportMixin
@@ -171,6 +171,57 @@ class StandardScaler(CallbackSupportMixin, OneToOneFeatureMixin, TransformerMixi
                                           metadata={"sample_weight": sample_weight},
                                           reconstruction_attributes={})
         return self
+
+    # The C protocol (see pymlcore.grouped and pymlcore.model_selection): a first
+    # fit (as ``fit`` does) of the whole X as one C call, for the drivers that run
+    # many fits of this transformer on row subsets of X.
+
+    def _core_fit_args(self, X, y=None, sample_weight=None):
+        """Validated inputs and parameters of a C fit of this scaler from scratch.
+        Sets n_features_in_ / feature_names_in_ as fit does."""
+        self._reset()
+        X = validate_data(self, X, accept_sparse=("csr", "csc"), dtype=_FLOAT_DTYPES,
+                          ensure_all_finite="allow-nan", reset=True)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sparse = sp.issparse(X)
+        if sparse:
+            if self.with_mean:
+                raise ValueError(_CANNOT_CENTER)
+            X = _canonical_csr(X)
+        # As partial_fit on a first call: the dtype of n_samples_seen_, and the
+        # dense count without statistics ignores weights.
+        count_dtype = np.int64 if sample_weight is None else X.dtype
+        if sparse and self.with_std:
+            seen_dtype = X.dtype
+        elif not sparse and (self.with_mean or self.with_std):
+            seen_dtype = np.float64
+        else:
+            seen_dtype = count_dtype
+            if not sparse:
+                sample_weight = None
+        self._core_fit_facts = {"seen_dtype": seen_dtype}
+        X = _widen_float16(X)
+        return {"name": "StandardScaler",
+                "params": {"with_mean": self.with_mean, "with_std": self.with_std},
+                "X": core_matrix(X), "y": None, "sample_weight": _widen_float16(sample_weight)}
+
+    def _core_set_state(self, state):
+        """Sets n_samples_seen_, mean_, var_, scale_ from a C state, as fit does."""
+        seen = state["n_samples_seen_"].astype(self._core_fit_facts["seen_dtype"])
+        self.n_samples_seen_ = seen[0] if seen.max() == seen.min() else seen
+        keep_mean = self.with_mean or self.with_std
+        self.mean_ = state["mean_"] if keep_mean else None
+        self.var_ = state["var_"] if self.with_std else None
+        self.scale_ = state["scale_"] if self.with_std else None
+        return self
+
+    def _core_apply_args(self, method, X):
+        """Validated X of a C "transform" / "inverse_transform" call (dense X)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse=False, dtype=_FLOAT_DTYPES,
+                          ensure_all_finite="allow-nan")
+        return {"name": "StandardScaler", "method": method, "X": _widen_float16(X)}
 
     def _merge_state(self, n_features, count_dtype):
         """The fitted attributes as the C state a partial_fit continues from."""

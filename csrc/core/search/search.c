@@ -1,0 +1,347 @@
+/* The search engine (pmc/search.h): one task per (candidate, fold), each fitting
+ * an estimator chain on its train rows, transforming through a per-task buffer,
+ * and scoring with the C scorers; failures are data, not aborts. */
+#include <stdio.h>
+#include <time.h>
+
+#include "internal.h"
+#include "pmc/search.h"
+
+static char *copy_message(const char *text) {
+    size_t n = strlen(text);
+    char *s = malloc(n + 1);
+    if (s) memcpy(s, text, n + 1);
+    return s;
+}
+
+static double seconds_now(void) {
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int64_t view_cols(const pmc_view *v) { return v->ndim == 2 ? v->shape[1] : 1; }
+
+/* A C-order copy of the selected rows of v (same dtype and ndim) into a new
+ * buffer *buf (freed by the caller).  Used for y and sample_weight once the
+ * features have been transformed into a compact per-task buffer. */
+static pmc_status gather_view(const pmc_view *v, const pmc_rows *rows, pmc_view *out,
+                              char **buf) {
+    pmc_status status = PMC_OK;
+    *out = *v;
+    if (v->ndim == 0) return PMC_OK;
+    size_t item = pmc_dtype_size(v->dtype);
+    int64_t cols = view_cols(v);
+    PMC_ALLOC(*buf, (size_t)(rows->n > 0 ? rows->n : 1) * (size_t)cols * item, "fold targets");
+    for (int64_t i = 0; i < rows->n; i++) {
+        int64_t r = pmc_row_at(rows, i);
+        for (int64_t j = 0; j < cols; j++)
+            memcpy(*buf + ((size_t)(i * cols + j)) * item, pmc_at(v, r, j), item);
+    }
+    out->data = *buf;
+    out->shape[0] = rows->n;
+    out->strides[0] = (int64_t)item * cols;
+    out->strides[1] = v->ndim == 2 ? (int64_t)item : 0;
+    return PMC_OK;
+error:
+    return status;
+}
+
+/* Output of `method` of a fitted model on the selected rows of X, in a new
+ * C-order buffer (*buf, freed by the caller): 1-D when the table says 0 columns. */
+static pmc_status apply_into(const pmc_estimator *est, const pmc_model *m, pmc_method method,
+                             const pmc_matrix *X, pmc_rows rows, pmc_ctx *ctx, pmc_view *out,
+                             char **buf) {
+    pmc_status status = PMC_OK;
+    int64_t n_cols;
+    pmc_dtype dtype;
+    PMC_TRY(est->output_shape(m, method, pmc_matrix_dtype(X), &n_cols, &dtype));
+    int64_t cols = n_cols > 0 ? n_cols : 1;
+    PMC_ALLOC(*buf, (size_t)(rows.n > 0 ? rows.n : 1) * (size_t)cols * pmc_dtype_size(dtype),
+              "fold output");
+    *out = n_cols > 0 ? pmc_view_2d(*buf, dtype, rows.n, n_cols)
+                      : pmc_view_1d(*buf, dtype, rows.n);
+    PMC_TRY(est->apply(m, method, X, rows, ctx, out));
+error:
+    return status;
+}
+
+pmc_status pmc_search_scorer_method(const pmc_estimator *est, const pmc_model *model,
+                                    const pmc_scorer *scorer, pmc_dtype X_dtype,
+                                    pmc_method *out) {
+    int64_t n_cols;
+    pmc_dtype dtype;
+    pmc_status status = est->output_shape(model, scorer->method, X_dtype, &n_cols, &dtype);
+    if (status == PMC_OK) {
+        *out = scorer->method;
+        return PMC_OK;
+    }
+    if (status == PMC_ERR_UNSUPPORTED && scorer->fallback_method >= 0 &&
+        scorer->fallback_method < PMC_N_METHODS) {
+        pmc_method fallback = (pmc_method)scorer->fallback_method;
+        status = est->output_shape(model, fallback, X_dtype, &n_cols, &dtype);
+        if (status == PMC_OK) {
+            *out = fallback;
+            return PMC_OK;
+        }
+    }
+    if (status == PMC_ERR_UNSUPPORTED)
+        return pmc_fail(status, "scorer '%s': %s has no %s", scorer->name, est->name,
+                        pmc_method_name(scorer->method));
+    return status;
+}
+
+typedef struct {
+    const pmc_search_spec *spec;
+    const pmc_data *data;
+    const pmc_ctx *ctx;
+    pmc_search_results *res;
+} search_job;
+
+/* What one task holds: the fitted steps and the buffers of the transformed rows. */
+typedef struct {
+    pmc_model **models;
+    char *X_train, *X_test, *y_train, *w_train, *outputs[PMC_N_METHODS];
+} task_memory;
+
+static void release(const pmc_search_spec *spec, task_memory *mem) {
+    for (int s = 0; s < spec->n_steps; s++)
+        if (mem->models[s]) spec->steps[s]->free(&mem->models[s]);
+    free(mem->X_train);
+    free(mem->X_test);
+    free(mem->y_train);
+    free(mem->w_train);
+    for (int k = 0; k < PMC_N_METHODS; k++) free(mem->outputs[k]);
+    mem->X_train = mem->X_test = mem->y_train = mem->w_train = NULL;
+    memset(mem->outputs, 0, sizeof mem->outputs);
+}
+
+/* Fits the chain on the train rows of fold f.  On return *train / *test are the
+ * final step's inputs: data->X at the fold's rows when there is no transformer,
+ * else compact buffers (all their rows) owned by mem. */
+static pmc_status fit_chain(const search_job *job, int64_t c, int64_t f, pmc_ctx *ctx,
+                            task_memory *mem, pmc_matrix *train, pmc_rows *train_rows,
+                            pmc_matrix *test, pmc_rows *test_rows) {
+    const pmc_search_spec *spec = job->spec;
+    const pmc_data *data = job->data;
+    pmc_status status = PMC_OK;
+    pmc_view y = data->y, w = data->weight, view;
+    *train = *test = data->X;
+    *train_rows = spec->train[f];
+    *test_rows = spec->test[f];
+    for (int s = 0; s < spec->n_steps; s++) {
+        const pmc_estimator *est = spec->steps[s];
+        int last = s == spec->n_steps - 1;
+        /* Transformers are unsupervised here; the final step reads y. */
+        pmc_view none;
+        memset(&none, 0, sizeof none);
+        pmc_data d = {*train, last ? y : none, w, *train_rows};
+        ctx->seed = spec->seeds[c * spec->n_steps + s];
+        PMC_TRY(est->fit(spec->params[c * spec->n_steps + s], &d, NULL, ctx, &mem->models[s]));
+        if (last) break;
+        /* Transform the train and test rows into new compact buffers. */
+        char *X_train = NULL, *X_test = NULL;
+        status = apply_into(est, mem->models[s], PMC_TRANSFORM, train, *train_rows, ctx, &view,
+                            &X_train);
+        pmc_matrix new_train = pmc_matrix_dense(view);
+        if (status == PMC_OK)
+            status = apply_into(est, mem->models[s], PMC_TRANSFORM, test, *test_rows, ctx,
+                                &view, &X_test);
+        if (status != PMC_OK) {
+            free(X_train);
+            free(X_test);
+            goto error;
+        }
+        if (s == 0) {
+            /* First transform: y and weights follow the rows into compact copies. */
+            PMC_TRY(gather_view(&data->y, train_rows, &y, &mem->y_train));
+            PMC_TRY(gather_view(&data->weight, train_rows, &w, &mem->w_train));
+        }
+        free(mem->X_train);
+        free(mem->X_test);
+        mem->X_train = X_train;
+        mem->X_test = X_test;
+        *train = new_train;
+        *test = pmc_matrix_dense(view);
+        *train_rows = pmc_rows_all(train->n_rows);
+        *test_rows = pmc_rows_all(test->n_rows);
+    }
+error:
+    return status;
+}
+
+/* Every scorer on one split: X_rows selects the final step's input rows, y_rows
+ * the same samples in data->y.  Outputs are computed once per method. */
+static pmc_status score_split(const search_job *job, task_memory *mem, const pmc_matrix *X,
+                              pmc_rows X_rows, pmc_rows y_rows, pmc_ctx *ctx, double *scores) {
+    const pmc_search_spec *spec = job->spec;
+    const pmc_estimator *est = spec->steps[spec->n_steps - 1];
+    const pmc_model *model = mem->models[spec->n_steps - 1];
+    pmc_status status = PMC_OK;
+    pmc_view outputs[PMC_N_METHODS], no_weight;
+    memset(&no_weight, 0, sizeof no_weight);
+    const pmc_view *weight = spec->weighted_scores ? &job->data->weight : &no_weight;
+    for (int k = 0; k < PMC_N_METHODS; k++) {
+        free(mem->outputs[k]);
+        mem->outputs[k] = NULL;
+    }
+    for (int k = 0; k < spec->n_scorers; k++) {
+        const pmc_scorer *scorer = spec->scorers[k];
+        pmc_method method;
+        PMC_TRY(pmc_search_scorer_method(est, model, scorer, pmc_matrix_dtype(X), &method));
+        if (!mem->outputs[method])
+            PMC_TRY(apply_into(est, model, method, X, X_rows, ctx, &outputs[method],
+                               &mem->outputs[method]));
+        PMC_TRY(scorer->score(&job->data->y, weight, y_rows, &outputs[method],
+                              spec->n_classes, &scores[k]));
+    }
+error:
+    return status;
+}
+
+static pmc_status run_task(int64_t t, int thread, void *arg) {
+    (void)thread;
+    const search_job *job = arg;
+    const pmc_search_spec *spec = job->spec;
+    pmc_search_results *res = job->res;
+    int64_t c = t / spec->n_folds, f = t % spec->n_folds;
+    pmc_status status = PMC_OK;
+    task_memory mem;
+    memset(&mem, 0, sizeof mem);
+    double *test_scores = res->test_scores + t * spec->n_scorers;
+    double *train_scores = res->train_scores ? res->train_scores + t * spec->n_scorers : NULL;
+    for (int k = 0; k < spec->n_scorers; k++) {
+        test_scores[k] = NAN;
+        if (train_scores) train_scores[k] = NAN;
+    }
+    mem.models = calloc((size_t)spec->n_steps, sizeof *mem.models);
+    if (!mem.models) return pmc_fail(PMC_ERR_MEMORY, "out of memory for a search task");
+    /* One thread per fit: the parallelism is across tasks, and every estimator's
+     * reductions are thread-count independent, so results do not depend on it. */
+    pmc_ctx ctx = *job->ctx;
+    ctx.n_threads = 1;
+    ctx.warning[0] = '\0';
+    pmc_clear_error();
+    double start = seconds_now();
+    pmc_matrix train, test;
+    pmc_rows train_rows, test_rows;
+    status = fit_chain(job, c, f, &ctx, &mem, &train, &train_rows, &test, &test_rows);
+    double fitted = seconds_now();
+    res->fit_time[t] = fitted - start;
+    res->failed_in_fit[t] = status != PMC_OK;
+    if (status == PMC_OK) {
+        status = score_split(job, &mem, &test, test_rows, spec->test[f], &ctx, test_scores);
+        if (status == PMC_OK && train_scores)
+            status = score_split(job, &mem, &train, train_rows, spec->train[f], &ctx,
+                                 train_scores);
+        if (status != PMC_OK)
+            for (int k = 0; k < spec->n_scorers; k++) {
+                test_scores[k] = NAN;
+                if (train_scores) train_scores[k] = NAN;
+            }
+    }
+    res->score_time[t] = seconds_now() - fitted;
+    release(spec, &mem);
+    free(mem.models);
+    res->status[t] = status;
+    if (status == PMC_ERR_INTERRUPTED) return status;
+    if (status != PMC_OK) {
+        const char *msg = pmc_last_error();
+        res->message[t] = copy_message(msg[0] ? msg : "fit failed");
+        if (!res->message[t])
+            return pmc_fail(PMC_ERR_MEMORY, "out of memory recording a failed task");
+        if (spec->stop_on_error)
+            return pmc_fail(status, "candidate %lld, fold %lld: %s", (long long)c,
+                            (long long)f, res->message[t]);
+    } else if (ctx.warning[0]) {
+        res->warning[t] = copy_message(ctx.warning);
+        if (!res->warning[t])
+            return pmc_fail(PMC_ERR_MEMORY, "out of memory recording a warning");
+    }
+    return PMC_OK;
+}
+
+static pmc_status check_rows(const pmc_rows *r, int64_t n_rows, const char *what, int64_t f) {
+    if (r->n < 0) return pmc_fail(PMC_ERR_VALUE, "%s rows of fold %lld: negative count", what,
+                                  (long long)f);
+    if (!r->index) {
+        if (r->start < 0 || r->start > n_rows - r->n)
+            return pmc_fail(PMC_ERR_VALUE, "%s rows of fold %lld are out of range for %lld rows",
+                            what, (long long)f, (long long)n_rows);
+        return PMC_OK;
+    }
+    for (int64_t i = 0; i < r->n; i++)
+        if (r->index[i] < 0 || r->index[i] >= n_rows)
+            return pmc_fail(PMC_ERR_VALUE, "%s index of fold %lld holds %lld, out of range for "
+                            "%lld rows", what, (long long)f, (long long)r->index[i],
+                            (long long)n_rows);
+    return PMC_OK;
+}
+
+static pmc_status check_spec(const pmc_search_spec *spec, const pmc_data *data) {
+    pmc_status status = PMC_OK;
+    if (spec->n_steps < 1 || !spec->steps)
+        return pmc_fail(PMC_ERR_VALUE, "steps: at least one estimator is required");
+    for (int s = 0; s < spec->n_steps; s++)
+        if (!spec->steps[s]) return pmc_fail(PMC_ERR_VALUE, "steps[%d] is NULL", s);
+    if (spec->n_candidates < 0 || spec->n_folds < 1)
+        return pmc_fail(PMC_ERR_VALUE, "n_candidates must be >= 0 and n_folds >= 1, got %lld "
+                        "and %lld", (long long)spec->n_candidates, (long long)spec->n_folds);
+    for (int64_t i = 0; i < spec->n_candidates * spec->n_steps; i++)
+        if (!spec->params[i]) return pmc_fail(PMC_ERR_VALUE, "params[%lld] is NULL", (long long)i);
+    if (spec->n_scorers < 1 || !spec->scorers)
+        return pmc_fail(PMC_ERR_VALUE, "scorers: at least one scorer is required");
+    PMC_TRY(pmc_matrix_check(&data->X, "X"));
+    int64_t n = data->X.n_rows;
+    if (data->y.ndim && data->y.shape[0] != n)
+        return pmc_fail(PMC_ERR_VALUE, "y has %lld rows, X has %lld",
+                        (long long)data->y.shape[0], (long long)n);
+    if (data->weight.ndim && data->weight.shape[0] != n)
+        return pmc_fail(PMC_ERR_VALUE, "sample_weight has %lld rows, X has %lld",
+                        (long long)data->weight.shape[0], (long long)n);
+    for (int64_t f = 0; f < spec->n_folds; f++) {
+        PMC_TRY(check_rows(&spec->train[f], n, "train", f));
+        PMC_TRY(check_rows(&spec->test[f], n, "test", f));
+    }
+    int classification = 0;
+    for (int k = 0; k < spec->n_scorers; k++) {
+        if (!spec->scorers[k]) return pmc_fail(PMC_ERR_VALUE, "scorers[%d] is NULL", k);
+        classification |= spec->scorers[k]->is_classification;
+    }
+    if (classification) {
+        /* Classification scorers index arrays by y's class: check every value. */
+        if (data->y.ndim != 1 || spec->n_classes < 1)
+            return pmc_fail(PMC_ERR_VALUE, "classification scorers need a 1-D y of class "
+                            "indices and n_classes >= 1");
+        for (int64_t i = 0; i < n; i++) {
+            double v = pmc_get(&data->y, i, 0);
+            if (!(v >= 0 && v < (double)spec->n_classes) || v != floor(v))
+                return pmc_fail(PMC_ERR_VALUE, "y[%lld] = %g is not a class index in [0, %lld)",
+                                (long long)i, v, (long long)spec->n_classes);
+        }
+    }
+error:
+    return status;
+}
+
+pmc_status pmc_search_run(const pmc_search_spec *spec, const pmc_data *data, pmc_ctx *ctx,
+                          pmc_search_results *results) {
+    pmc_status status = check_spec(spec, data);
+    if (status != PMC_OK) return status;
+    int64_t n_tasks = spec->n_candidates * spec->n_folds;
+    search_job job = {spec, data, ctx, results};
+    return pmc_parallel_for(n_tasks, ctx->n_threads, ctx, run_task, &job);
+}
+
+void pmc_search_free_messages(pmc_search_results *results, int64_t n_tasks) {
+    for (int64_t t = 0; t < n_tasks; t++) {
+        if (results->message) {
+            free(results->message[t]);
+            results->message[t] = NULL;
+        }
+        if (results->warning) {
+            free(results->warning[t]);
+            results->warning[t] = NULL;
+        }
+    }
+}
