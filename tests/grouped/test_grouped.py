@@ -437,3 +437,22 @@ def test_grouped_from_models_predicts_like_the_fitted_grouped_estimator():
     assert all(s is None for s in python_path._states)
     np.testing.assert_allclose(python_path.predict(make_frame()), ridge.predict(make_frame()),
                                rtol=1e-12)
+
+
+def test_classifiers_learn_the_classes_of_their_own_group():
+    """A classifier's C protocol encodes the labels of the whole frame, so grouped
+    fitting takes the per-group path: each group's classes_ are its own, and a
+    group with a single class fails as scikit-learn's fit does."""
+    from pymlcore.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"g": np.repeat([0, 1, 2], 40), "x": rng.normal(size=120)})
+    df["y"] = np.where(df["x"] > 0, "b", "a")
+    df.loc[df["g"] == 1, "y"] = np.where(df.loc[df["g"] == 1, "x"] > 0, "c", "a")
+    df.loc[df["g"] == 2, "y"] = "a"
+    assert not _has_protocol(LogisticRegression())
+    model = GroupedEstimator(LogisticRegression(), "g", on_error="collect").fit(df, "y", ["x"])
+    assert list(model.estimators_[(0,)].classes_) == ["a", "b"]
+    assert list(model.estimators_[(1,)].classes_) == ["a", "c"]
+    assert list(model.errors_["g"]) == [2]
+    assert "class" in model.errors_["message"][0]

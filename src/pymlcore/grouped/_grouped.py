@@ -14,8 +14,9 @@ methods, the *grouped-fitting protocol*:
 
 Such an estimator is fitted on all groups by one C call (one task per group in C
 threads, the GIL released); any other scikit-learn estimator goes through a
-Python thread pool.  Classifiers have no C protocol yet (their label encoding is
-per group), so they take the Python path.
+Python thread pool.  Classifiers take the Python path even when they have the
+protocol: their protocol encodes the labels of the whole frame, while each group's
+model must learn (and fail on) the classes of its own rows.
 """
 
 import copy
@@ -26,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from .. import _core
@@ -43,7 +44,8 @@ _PROGRESS_MIN_GROUPS = 100
 
 
 def _has_protocol(estimator):
-    return all(callable(getattr(estimator, m, None)) for m in _PROTOCOL)
+    return (all(callable(getattr(estimator, m, None)) for m in _PROTOCOL)
+            and not is_classifier(estimator))
 
 
 def _show_progress(progress, n_groups):
