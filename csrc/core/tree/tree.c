@@ -50,7 +50,7 @@ static void nodes_free(tree_nodes *t) {
 
 static pmc_status nodes_reserve(tree_nodes *t, int64_t need) {
     if (need <= t->cap) return PMC_OK;
-    int64_t cap = PMC_MAX(need, 2 * t->cap + 16);
+    int64_t cap = PMC_MAX(need, t->cap + t->cap / 2 + 16); /* 1.5x: a deep tree is large */
 #define GROW(field)                                                                        \
     do {                                                                                   \
         void *p = realloc(t->field, (size_t)cap * sizeof(*t->field));                      \

@@ -157,7 +157,8 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
             oob_sum, oob_count = state["oob_sum"], state["oob_count"]
             if self._oob is not None and self._oob[0].shape == oob_sum.shape:
                 oob_sum, oob_count = oob_sum + self._oob[0], oob_count + self._oob[1]
-            self._oob = (oob_sum, oob_count)
+            # kept only where a warm start may add trees to the sums
+            self._oob = (oob_sum, oob_count) if self.warm_start else None
             self._set_oob(codes, oob_sum, oob_count, is_classifier)
         return self
 
