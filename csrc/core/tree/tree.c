@@ -884,29 +884,39 @@ static float round_down_f32(double t) {
 
 /* Per feature at most n_bins - 1 increasing thresholds from the project's
  * quantile binning (pmc_bin_thresholds: scikit-learn's _BinMapper on at most
- * 200,000 rows), rounded down to float32 (the trees read X as float32; for a
- * float32 x, x <= t and x <= t rounded down agree), duplicates dropped.  Then
+ * 200,000 rows), computed on the feature's float32 values (gathered one
+ * column at a time, so that float32 and float64 X give the same bins), rounded
+ * down to float32 (for a float32 x, x <= t and x <= t rounded down agree),
+ * duplicates dropped.  Then
  * every (feature, row) gets the smallest bin b with x <= threshold[b]
  * (n_edges when above all), NaN the missing bin n_bins.  The mapping is done
  * here on the float32 values, so that the bins and the prediction-time
  * comparisons agree exactly. */
-static pmc_status bin_features(problem *pb, const pmc_matrix *X, uint64_t seed, int n_threads) {
+static pmc_status bin_features(problem *pb, uint64_t seed, int n_threads) {
     pmc_status status = PMC_OK;
     int64_t n = pb->n_rows, p = pb->n_features, nb = pb->n_bins;
     double *thresholds = NULL;
-    int32_t *n_thr = NULL;
-    float *v = NULL;
+    int32_t *n_thr = NULL, *all = NULL;
+    float *v = NULL, *column = NULL;
     int32_t *idx = NULL;
     PMC_ALLOC(thresholds, p * (nb - 1), "histogram binning");
     PMC_ALLOC(n_thr, p, "histogram binning");
+    PMC_ALLOC(column, n, "histogram binning");
+    PMC_ALLOC(all, n, "histogram binning");
+    for (int64_t i = 0; i < n; i++) all[i] = (int32_t)i;
     PMC_ALLOC(pb->bin_edges, p * (nb - 1), "histogram bins");
     PMC_ALLOC(pb->n_edges, p, "histogram bins");
     PMC_ALLOC(pb->binned, p * n, "binned X");
     const int64_t block = 4096;
     PMC_ALLOC(v, block, "histogram binning");
     PMC_ALLOC(idx, block, "histogram binning");
-    PMC_TRY(pmc_bin_thresholds(X, pmc_rows_all(n), (int)nb, 200000, seed, n_threads, thresholds,
-                               n_thr));
+    for (int64_t f = 0; f < p; f++) {
+        /* the same subsample of rows for every feature: same seed, same n */
+        gather(pb->X, all, n, f, column);
+        pmc_matrix col = pmc_matrix_dense(pmc_view_2d(column, PMC_FLOAT32, n, 1));
+        PMC_TRY(pmc_bin_thresholds(&col, pmc_rows_all(n), (int)nb, 200000, seed, n_threads,
+                                   thresholds + f * (nb - 1), n_thr + f));
+    }
     for (int64_t f = 0; f < p; f++) {
         float *edges = pb->bin_edges + f * (nb - 1);
         int64_t ne = 0;
@@ -939,6 +949,8 @@ static pmc_status bin_features(problem *pb, const pmc_matrix *X, uint64_t seed, 
 error:
     free(thresholds);
     free(n_thr);
+    free(column);
+    free(all);
     free(v);
     free(idx);
     return status;
@@ -1057,7 +1069,7 @@ static pmc_status problem_init(problem *pb, const pmc_tree_params *pr, const pmc
             }
     }
     pb->n_bins = (int)pr->max_bins;
-    if (pb->n_bins) PMC_TRY(bin_features(pb, X, ctx->seed, ctx->n_threads));
+    if (pb->n_bins) PMC_TRY(bin_features(pb, ctx->seed, ctx->n_threads));
     return PMC_OK;
 error:
     problem_free(pb);
