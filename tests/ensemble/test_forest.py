@@ -172,3 +172,24 @@ def test_nan_routing_class_weights_and_bad_input():
         RandomForestClassifier(5).fit(X, y).predict(X[:, :3])
     with pytest.raises(ValueError, match="bootstrap"):
         RandomForestClassifier(5, bootstrap=False, oob_score=True).fit(X, y)
+
+
+def test_monotonic_forest():
+    X, y = load_diabetes(return_X_y=True)
+    cst = np.zeros(X.shape[1], dtype=int)
+    cst[2] = 1  # bmi
+    for cls in (RandomForestRegressor, ExtraTreesRegressor):
+        f = cls(20, monotonic_cst=cst, random_state=0).fit(X, y)
+        grid = np.tile(X[:1], (50, 1))
+        grid[:, 2] = np.linspace(X[:, 2].min(), X[:, 2].max(), 50)
+        assert np.all(np.diff(f.predict(grid)) >= -1e-9), cls  # float32 leaf values
+
+
+def test_float32_and_float64_X_give_the_same_forest():
+    # trees read X as float32 and the histogram bins come from the float32 values
+    X, y = make_classification(1000, 6, random_state=0)
+    for max_bins in (255, None):
+        a = RandomForestClassifier(10, random_state=0, max_bins=max_bins).fit(X, y)
+        b = RandomForestClassifier(10, random_state=0, max_bins=max_bins).fit(
+            X.astype(np.float32), y)
+        np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X.astype(np.float32)))

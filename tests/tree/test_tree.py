@@ -215,3 +215,26 @@ def test_bad_inputs_named():
         t.predict(X[:, :5])
     with pytest.raises(ValueError, match="max_bins"):
         DecisionTreeClassifier(max_bins=300).fit(X, y)
+
+
+def test_monotonic_constraints_equal_sklearn_and_hold():
+    X, y = make_regression(800, 4, n_informative=3, noise=20.0, random_state=0)
+    cst = [1, -1, 0, 0]
+    kw = dict(monotonic_cst=cst, min_samples_split=40)
+    ours = DecisionTreeRegressor(**kw).fit(X, y)
+    assert_same_tree(ours, sk_tree.DecisionTreeRegressor(random_state=0, **kw).fit(X, y))
+    Xc, yc = make_classification(800, 4, n_informative=3, n_redundant=0, random_state=0)
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(yc))
+    kw = dict(monotonic_cst=[1, 0, -1, 0], max_depth=5)
+    clf = DecisionTreeClassifier(**kw).fit(Xc, yc, w)
+    assert_same_tree(clf, sk_tree.DecisionTreeClassifier(random_state=0, **kw).fit(Xc, yc, w))
+    # predictions move the constrained way along feature 0, others held
+    grid = np.tile(X[:1], (60, 1))
+    grid[:, 0] = np.linspace(-4, 4, 60)
+    assert np.all(np.diff(ours.predict(grid)) >= 0)
+    with pytest.raises(ValueError, match="multiclass"):
+        DecisionTreeClassifier(monotonic_cst=[1, 0, 0, 0]).fit(Xc, np.arange(len(yc)) % 3)
+    with pytest.raises(ValueError, match="-1, 0 or 1"):
+        DecisionTreeRegressor(monotonic_cst=[2, 0, 0, 0]).fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        DecisionTreeRegressor(monotonic_cst=[1, 0]).fit(X, y)

@@ -50,7 +50,7 @@ static void nodes_free(tree_nodes *t) {
 
 static pmc_status nodes_reserve(tree_nodes *t, int64_t need) {
     if (need <= t->cap) return PMC_OK;
-    int64_t cap = PMC_MAX(need, 2 * t->cap + 16);
+    int64_t cap = PMC_MAX(need, t->cap + t->cap / 2 + 16); /* 1.5x: a deep tree is large */
 #define GROW(field)                                                                        \
     do {                                                                                   \
         void *p = realloc(t->field, (size_t)cap * sizeof(*t->field));                      \
@@ -204,6 +204,7 @@ typedef struct {
     int64_t n_rows, n_features, n_outputs, max_classes, n_value, n_stat;
     int is_clf, criterion;
     int has_weight;            /* sample_weight was given */
+    const int64_t *mono;       /* n_features monotonic constraints (-1, 0, 1) or NULL */
     const int64_t *n_classes;  /* n_outputs, classification */
     int32_t *label;            /* n_rows x n_outputs class codes (classification) */
     double *y;                 /* n_rows x n_outputs (regression) */
@@ -339,6 +340,7 @@ typedef struct {
     double *hist;          /* histogram splitting: n_bins + 1 statistics of one feature, */
     int64_t *hist_count;   /* their row counts (both kept zero between uses) */
     int32_t *touched;      /* the bins a node occupies */
+    double lower, upper;   /* value bounds of the node being split (monotonic_cst) */
     tree_nodes nodes;
 } grower;
 
@@ -349,10 +351,23 @@ static void node_stats(const grower *g, int64_t start, int64_t end, double *S) {
     for (int64_t k = start; k < end; k++) stats_add(g->pb, S, g->samples[k], sample_w(g, g->samples[k]));
 }
 
-static inline int accept(const grower *g, int64_t n_left, int64_t n_right, double wl, double wr) {
+/* The single value a monotonic constraint looks at: the mean (regression) or
+ * the fraction of class 0 (binary classification; Python flips the signs of
+ * constraints given on the positive class, as scikit-learn does). */
+static inline double mono_value(const double *S) { return S[1] / S[0]; }
+
+static inline int accept(const grower *g, int64_t f, int64_t n_left, int64_t n_right,
+                         const double *L, const double *R) {
     int64_t msl = g->pr->min_samples_leaf;
-    return n_left >= msl && n_right >= msl && wl >= g->pr->min_weight_leaf &&
-           wr >= g->pr->min_weight_leaf;
+    if (n_left < msl || n_right < msl || L[0] < g->pr->min_weight_leaf ||
+        R[0] < g->pr->min_weight_leaf)
+        return 0;
+    int64_t c = g->pb->mono ? g->pb->mono[f] : 0;
+    if (c == 0) return 1;
+    /* scikit-learn's check: both children inside the node's bounds, ordered */
+    double vl = mono_value(L), vr = mono_value(R);
+    return vl >= g->lower && vr >= g->lower && vl <= g->upper && vr <= g->upper &&
+           (vl - vr) * (double)c <= 0.0;
 }
 
 /* Candidate of the exact splitter: sorted values of feature f over the node, the
@@ -398,7 +413,7 @@ static int scan_exact(grower *g, int64_t f, int64_t start, int64_t n, const doub
             }
             int64_t n_left = base + k + 1, n_right = n - n_left;
             for (int64_t s = 0; s < ns; s++) R[s] = S_node[s] - L[s];
-            if (!accept(g, n_left, n_right, L[0], R[0])) continue;
+            if (!accept(g, f, n_left, n_right, L, R)) continue;
             double p = proxy(pb, L, R);
             if (p > best->proxy) {
                 best->proxy = p;
@@ -446,7 +461,7 @@ static int scan_random(grower *g, int64_t f, int64_t start, int64_t n, const dou
     }
     int64_t n_right = n - n_left;
     for (int64_t s = 0; s < ns; s++) R[s] = S_node[s] - L[s];
-    if (!accept(g, n_left, n_right, L[0], R[0])) return 0;
+    if (!accept(g, f, n_left, n_right, L, R)) return 0;
     double p = proxy(pb, L, R);
     if (p > best->proxy) {
         best->proxy = p;
@@ -524,7 +539,7 @@ static int scan_hist(grower *g, int64_t f, int64_t start, int64_t n, const doubl
                 if (random && k != chosen) continue;
                 int64_t n_right = n - n_left;
                 for (int64_t q = 0; q < ns; q++) R[q] = S_node[q] - L[q];
-                if (!accept(g, n_left, n_right, L[0], R[0])) continue;
+                if (!accept(g, f, n_left, n_right, L, R)) continue;
                 double p = proxy(pb, L, R);
                 if (p > best->proxy) {
                     best->proxy = p;
@@ -625,7 +640,7 @@ static int node_split(grower *g, int64_t start, int64_t end, const double *S_nod
 }
 
 static pmc_status add_node(grower *g, int64_t parent, int is_left, const double *S, double imp,
-                           int64_t n_samples, int64_t *id) {
+                           int64_t n_samples, double lower, double upper, int64_t *id) {
     tree_nodes *t = &g->nodes;
     pmc_status status = nodes_reserve(t, t->n_nodes + 1);
     if (status != PMC_OK) return status;
@@ -637,7 +652,12 @@ static pmc_status add_node(grower *g, int64_t parent, int is_left, const double 
     t->impurity[k] = imp;
     t->n_samples[k] = n_samples;
     t->wn[k] = S[0];
-    node_value(g->pb, S, t->value + k * t->n_value);
+    double *v = t->value + k * t->n_value;
+    node_value(g->pb, S, v);
+    if (g->pb->mono) { /* scikit-learn clips every node's value to its bounds */
+        v[0] = v[0] < lower ? lower : (v[0] > upper ? upper : v[0]);
+        if (g->pb->is_clf) v[1] = 1.0 - v[0];
+    }
     if (parent >= 0) {
         if (is_left) t->left[parent] = k;
         else t->right[parent] = k;
@@ -650,6 +670,26 @@ static void set_split(grower *g, int64_t k, const split_record *s) {
     g->nodes.feature[k] = s->feature;
     g->nodes.threshold[k] = s->threshold;
     g->nodes.missing_left[k] = s->missing_left;
+}
+
+/* Bounds of the children of a node split on f (scikit-learn's propagation: the
+ * mean of the children's values becomes the shared bound on a constrained
+ * feature). */
+static void child_bounds(const grower *g, int64_t f, const double *SL, const double *SR,
+                         double lower, double upper, double *l_lo, double *l_hi, double *r_lo,
+                         double *r_hi) {
+    *l_lo = *r_lo = lower;
+    *l_hi = *r_hi = upper;
+    int64_t c = g->pb->mono ? g->pb->mono[f] : 0;
+    if (c == 0) return;
+    double middle = mono_value(SL) / 2.0 + mono_value(SR) / 2.0;
+    if (c > 0) {
+        *l_hi = middle;
+        *r_lo = middle;
+    } else {
+        *l_lo = middle;
+        *r_hi = middle;
+    }
 }
 
 /* The rules that make a node a leaf before any split is tried. */
@@ -669,7 +709,7 @@ static double improvement(const grower *g, double imp, double wn, double imp_l, 
 typedef struct {
     int64_t start, end, depth, parent, n_constant;
     int is_left;
-    double imp;
+    double imp, lower, upper;
 } stack_item;
 
 /* Depth first, as scikit-learn's DepthFirstTreeBuilder: nodes numbered in pre-order. */
@@ -683,7 +723,7 @@ static pmc_status grow_depth_first(grower *g, pmc_ctx *ctx) {
     PMC_ALLOC(S, ns, "tree statistics");
     PMC_ALLOC(SL, ns, "tree statistics");
     PMC_ALLOC(SR, ns, "tree statistics");
-    stack[top++] = (stack_item){0, g->n_in, 0, -1, 0, 0, NAN};
+    stack[top++] = (stack_item){0, g->n_in, 0, -1, 0, 0, NAN, -INFINITY, INFINITY};
     int64_t n_nodes_seen = 0;
     while (top > 0) {
         stack_item it = stack[--top];
@@ -694,6 +734,8 @@ static pmc_status grow_depth_first(grower *g, pmc_ctx *ctx) {
         int is_leaf = leaf_by_rule(g, n, S[0], it.depth, imp);
         split_record s;
         double imp_l = 0, imp_r = 0;
+        g->lower = it.lower;
+        g->upper = it.upper;
         if (!is_leaf) {
             if (!node_split(g, it.start, it.end, S, &it.n_constant, &s)) {
                 is_leaf = 1;
@@ -707,18 +749,22 @@ static pmc_status grow_depth_first(grower *g, pmc_ctx *ctx) {
             }
         }
         int64_t id;
-        PMC_TRY(add_node(g, it.parent, it.is_left, S, imp, n, &id));
+        PMC_TRY(add_node(g, it.parent, it.is_left, S, imp, n, it.lower, it.upper, &id));
         if (it.depth > g->nodes.max_depth) g->nodes.max_depth = it.depth;
         if (is_leaf) continue;
         set_split(g, id, &s);
+        double l_lo, l_hi, r_lo, r_hi;
+        child_bounds(g, s.feature, SL, SR, it.lower, it.upper, &l_lo, &l_hi, &r_lo, &r_hi);
         if (top + 2 > cap) {
             cap *= 2;
             stack_item *p = realloc(stack, (size_t)cap * sizeof *stack);
             if (!p) { status = pmc_fail(PMC_ERR_MEMORY, "could not allocate the tree stack"); goto error; }
             stack = p;
         }
-        stack[top++] = (stack_item){s.pos, it.end, it.depth + 1, id, it.n_constant, 0, imp_r};
-        stack[top++] = (stack_item){it.start, s.pos, it.depth + 1, id, it.n_constant, 1, imp_l};
+        stack[top++] = (stack_item){s.pos, it.end, it.depth + 1, id, it.n_constant, 0, imp_r,
+                                    r_lo, r_hi};
+        stack[top++] = (stack_item){it.start, s.pos, it.depth + 1, id, it.n_constant, 1, imp_l,
+                                    l_lo, l_hi};
     }
 error:
     free(stack);
@@ -734,13 +780,14 @@ error:
 typedef struct {
     int64_t id, start, end, depth, n_constant, pos;
     double imp, imp_l, imp_r, gain;
+    double lower, upper, l_lo, l_hi, r_lo, r_hi; /* bounds: the node's, its children's */
     int is_leaf;
     split_record s;
 } frontier_item;
 
 static pmc_status make_frontier(grower *g, int64_t start, int64_t end, int64_t depth,
-                                int64_t parent, int is_left, double imp, int64_t n_constant,
-                                double *S, frontier_item *out) {
+                                int64_t parent, int is_left, double imp, double lower,
+                                double upper, double *S, frontier_item *out) {
     pmc_status status = PMC_OK;
     const problem *pb = g->pb;
     int64_t n = end - start;
@@ -752,7 +799,8 @@ static pmc_status make_frontier(grower *g, int64_t start, int64_t end, int64_t d
     it.depth = depth;
     it.imp = imp;
     it.n_constant = 0; /* constant features are not carried across the frontier */
-    (void)n_constant;
+    it.lower = g->lower = lower;
+    it.upper = g->upper = upper;
     it.is_leaf = leaf_by_rule(g, n, S[0], depth, imp);
     if (!it.is_leaf) {
         if (!node_split(g, start, end, S, &it.n_constant, &it.s)) {
@@ -765,9 +813,11 @@ static pmc_status make_frontier(grower *g, int64_t start, int64_t end, int64_t d
             it.gain = improvement(g, imp, S[0], it.imp_l, SL[0], it.imp_r, SR[0]);
             if (it.gain + TREE_EPSILON < g->pr->min_impurity_decrease) it.is_leaf = 1;
             it.pos = it.s.pos;
+            child_bounds(g, it.s.feature, SL, SR, lower, upper, &it.l_lo, &it.l_hi, &it.r_lo,
+                         &it.r_hi);
         }
     }
-    PMC_TRY(add_node(g, parent, is_left, S, imp, n, &it.id));
+    PMC_TRY(add_node(g, parent, is_left, S, imp, n, lower, upper, &it.id));
     if (!it.is_leaf) set_split(g, it.id, &it.s);
     if (depth > g->nodes.max_depth) g->nodes.max_depth = depth;
     *out = it;
@@ -783,7 +833,7 @@ static pmc_status grow_best_first(grower *g, pmc_ctx *ctx) {
     PMC_ALLOC(front, cap, "tree frontier");
     PMC_ALLOC(S, g->pb->n_stat, "tree statistics");
     frontier_item root;
-    PMC_TRY(make_frontier(g, 0, g->n_in, 0, -1, 0, NAN, 0, S, &root));
+    PMC_TRY(make_frontier(g, 0, g->n_in, 0, -1, 0, NAN, -INFINITY, INFINITY, S, &root));
     front[n_front++] = root;
     while (n_front > 0) {
         PMC_TRY(pmc_check_interrupt(ctx));
@@ -810,8 +860,10 @@ static pmc_status grow_best_first(grower *g, pmc_ctx *ctx) {
             front = p;
         }
         frontier_item l, r;
-        PMC_TRY(make_frontier(g, it.start, it.pos, it.depth + 1, it.id, 1, it.imp_l, 0, S, &l));
-        PMC_TRY(make_frontier(g, it.pos, it.end, it.depth + 1, it.id, 0, it.imp_r, 0, S, &r));
+        PMC_TRY(make_frontier(g, it.start, it.pos, it.depth + 1, it.id, 1, it.imp_l, it.l_lo,
+                              it.l_hi, S, &l));
+        PMC_TRY(make_frontier(g, it.pos, it.end, it.depth + 1, it.id, 0, it.imp_r, it.r_lo,
+                              it.r_hi, S, &r));
         front[n_front++] = l;
         front[n_front++] = r;
     }
@@ -832,29 +884,39 @@ static float round_down_f32(double t) {
 
 /* Per feature at most n_bins - 1 increasing thresholds from the project's
  * quantile binning (pmc_bin_thresholds: scikit-learn's _BinMapper on at most
- * 200,000 rows), rounded down to float32 (the trees read X as float32; for a
- * float32 x, x <= t and x <= t rounded down agree), duplicates dropped.  Then
+ * 200,000 rows), computed on the feature's float32 values (gathered one
+ * column at a time, so that float32 and float64 X give the same bins), rounded
+ * down to float32 (for a float32 x, x <= t and x <= t rounded down agree),
+ * duplicates dropped.  Then
  * every (feature, row) gets the smallest bin b with x <= threshold[b]
  * (n_edges when above all), NaN the missing bin n_bins.  The mapping is done
  * here on the float32 values, so that the bins and the prediction-time
  * comparisons agree exactly. */
-static pmc_status bin_features(problem *pb, const pmc_matrix *X, uint64_t seed, int n_threads) {
+static pmc_status bin_features(problem *pb, uint64_t seed, int n_threads) {
     pmc_status status = PMC_OK;
     int64_t n = pb->n_rows, p = pb->n_features, nb = pb->n_bins;
     double *thresholds = NULL;
-    int32_t *n_thr = NULL;
-    float *v = NULL;
+    int32_t *n_thr = NULL, *all = NULL;
+    float *v = NULL, *column = NULL;
     int32_t *idx = NULL;
     PMC_ALLOC(thresholds, p * (nb - 1), "histogram binning");
     PMC_ALLOC(n_thr, p, "histogram binning");
+    PMC_ALLOC(column, n, "histogram binning");
+    PMC_ALLOC(all, n, "histogram binning");
+    for (int64_t i = 0; i < n; i++) all[i] = (int32_t)i;
     PMC_ALLOC(pb->bin_edges, p * (nb - 1), "histogram bins");
     PMC_ALLOC(pb->n_edges, p, "histogram bins");
     PMC_ALLOC(pb->binned, p * n, "binned X");
     const int64_t block = 4096;
     PMC_ALLOC(v, block, "histogram binning");
     PMC_ALLOC(idx, block, "histogram binning");
-    PMC_TRY(pmc_bin_thresholds(X, pmc_rows_all(n), (int)nb, 200000, seed, n_threads, thresholds,
-                               n_thr));
+    for (int64_t f = 0; f < p; f++) {
+        /* the same subsample of rows for every feature: same seed, same n */
+        gather(pb->X, all, n, f, column);
+        pmc_matrix col = pmc_matrix_dense(pmc_view_2d(column, PMC_FLOAT32, n, 1));
+        PMC_TRY(pmc_bin_thresholds(&col, pmc_rows_all(n), (int)nb, 200000, seed, n_threads,
+                                   thresholds + f * (nb - 1), n_thr + f));
+    }
     for (int64_t f = 0; f < p; f++) {
         float *edges = pb->bin_edges + f * (nb - 1);
         int64_t ne = 0;
@@ -887,6 +949,8 @@ static pmc_status bin_features(problem *pb, const pmc_matrix *X, uint64_t seed, 
 error:
     free(thresholds);
     free(n_thr);
+    free(column);
+    free(all);
     free(v);
     free(idx);
     return status;
@@ -985,8 +1049,27 @@ static pmc_status problem_init(problem *pb, const pmc_tree_params *pr, const pmc
         }
         pb->weight[i] = w;
     }
+    if (pr->monotonic_cst.ndim != 0) {
+        const pmc_view *mc = &pr->monotonic_cst;
+        if (mc->ndim != 1 || mc->shape[0] != p || mc->dtype != PMC_INT64 || mc->strides[0] != 8) {
+            status = pmc_fail(PMC_ERR_VALUE, "monotonic_cst must be int64 with one entry per "
+                              "feature");
+            goto error;
+        }
+        if (q != 1 || (pb->is_clf && pb->n_classes[0] > 2)) {
+            status = pmc_fail(PMC_ERR_VALUE, "monotonic_cst needs a single output and, for "
+                              "classification, at most two classes");
+            goto error;
+        }
+        pb->mono = mc->data;
+        for (int64_t f = 0; f < p; f++)
+            if (pb->mono[f] < -1 || pb->mono[f] > 1) {
+                status = pmc_fail(PMC_ERR_VALUE, "monotonic_cst must hold -1, 0 or 1");
+                goto error;
+            }
+    }
     pb->n_bins = (int)pr->max_bins;
-    if (pb->n_bins) PMC_TRY(bin_features(pb, X, ctx->seed, ctx->n_threads));
+    if (pb->n_bins) PMC_TRY(bin_features(pb, ctx->seed, ctx->n_threads));
     return PMC_OK;
 error:
     problem_free(pb);
@@ -1755,7 +1838,8 @@ static const char *const splitter_choices[] = {"best", "random", NULL};
     {"min_weight_leaf", PMC_PARAM_DOUBLE, offsetof(pmc_tree_params, min_weight_leaf), NULL},  \
     {"min_impurity_decrease", PMC_PARAM_DOUBLE,                                               \
      offsetof(pmc_tree_params, min_impurity_decrease), NULL},                                 \
-    {"n_classes", PMC_PARAM_VIEW, offsetof(pmc_tree_params, n_classes), NULL}
+    {"n_classes", PMC_PARAM_VIEW, offsetof(pmc_tree_params, n_classes), NULL},                \
+    {"monotonic_cst", PMC_PARAM_VIEW, offsetof(pmc_tree_params, monotonic_cst), NULL}
 
 static const pmc_param_spec dt_params[] = {TREE_PARAMS};
 static const pmc_param_spec forest_params[] = {

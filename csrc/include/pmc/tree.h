@@ -29,6 +29,10 @@ typedef struct {
     int64_t max_bins;
     double min_weight_leaf, min_impurity_decrease;
     pmc_view n_classes;
+    /* int64 (n_features) of -1 / 0 / 1, or absent: scikit-learn's monotonic
+     * constraints on the node value (mean, or class-0 fraction of a binary
+     * classifier: Python flips the signs), single output only */
+    pmc_view monotonic_cst;
     /* forest only */
     int64_t n_estimators, max_samples, first_tree;
     int bootstrap, oob, balanced_subsample;

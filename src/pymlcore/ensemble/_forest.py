@@ -18,7 +18,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .._engine import apply_core, fit_core, seed_from_random_state
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree._classes import (_BaseTree, check_float32_range, check_y_finite, encode_targets,
-                             resolve_growth)
+                             monotonic_param, resolve_growth)
 from ..tree._tree import TREE_LEAF, TREE_UNDEFINED, Tree, _decision_path
 
 _COMPACT = ("tree_start", "child", "feature", "threshold", "leaf_value")
@@ -128,7 +128,9 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
                       n_classes=np.asarray(n_classes, dtype=np.int64) if is_classifier else None,
                       n_estimators=n_more, max_samples=int(n_draws), first_tree=n_before,
                       bootstrap=bool(self.bootstrap), oob=bool(self.oob_score),
-                      balanced_subsample=balanced_subsample)
+                      balanced_subsample=balanced_subsample,
+                      monotonic_cst=monotonic_param(self, n_features, self.n_outputs_, n_classes,
+                                                    is_classifier))
         if self.bootstrap:  # a tree's weights are its draw counts
             params["min_weight_leaf"] = float(self.min_weight_fraction_leaf * n_draws)
         weight_for_draws = sample_weight if self.bootstrap else tree_weight
@@ -157,7 +159,8 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
             oob_sum, oob_count = state["oob_sum"], state["oob_count"]
             if self._oob is not None and self._oob[0].shape == oob_sum.shape:
                 oob_sum, oob_count = oob_sum + self._oob[0], oob_count + self._oob[1]
-            self._oob = (oob_sum, oob_count)
+            # kept only where a warm start may add trees to the sums
+            self._oob = (oob_sum, oob_count) if self.warm_start else None
             self._set_oob(codes, oob_sum, oob_count, is_classifier)
         return self
 
@@ -279,7 +282,7 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
         est = self._tree_class(**{name: getattr(self, name) for name in (
             "criterion", "max_depth", "min_samples_split", "min_samples_leaf",
             "min_weight_fraction_leaf", "max_features", "max_leaf_nodes",
-            "min_impurity_decrease", "max_bins")}, splitter=self._splitter,
+            "min_impurity_decrease", "max_bins", "monotonic_cst")}, splitter=self._splitter,
             random_state=int((self._seed + i) % (2**31)))
         est.tree_ = Tree(self._n_features, self._tree_classes, self.n_outputs_, arrays)
         est.n_outputs_ = self.n_outputs_
@@ -382,15 +385,15 @@ _FOREST_DOC = """
     the float32 X that trees read, float32 leaf values: class fractions or
     means, which gives predictions within ~1e-7 relative of float64 ones).
     ``estimators_`` builds DecisionTree objects from them on demand (leaf values
-    only: no impurity or sample counts per node).  ``ccp_alpha``,
-    ``monotonic_cst`` and sparse X are absent.
+    only: no impurity or sample counts per node).  ``ccp_alpha`` and sparse X
+    are absent.
 """
 
 
 def _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
                  min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
                  min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state, verbose,
-                 warm_start, max_samples, max_bins):
+                 warm_start, max_samples, max_bins, monotonic_cst):
     self.n_estimators = n_estimators
     self.criterion = criterion
     self.max_depth = max_depth
@@ -408,6 +411,7 @@ def _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
     self.warm_start = warm_start
     self.max_samples = max_samples
     self.max_bins = max_bins
+    self.monotonic_cst = monotonic_cst
 
 
 class RandomForestClassifier(_ForestClassifier):
@@ -417,11 +421,12 @@ class RandomForestClassifier(_ForestClassifier):
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=True, oob_score=False, n_jobs=None, random_state=None, verbose=0,
-                 warm_start=False, class_weight=None, max_samples=None, max_bins=255):
+                 warm_start=False, class_weight=None, max_samples=None, monotonic_cst=None,
+                 max_bins=255):
         _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
                      min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
                      min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
-                     verbose, warm_start, max_samples, max_bins)
+                     verbose, warm_start, max_samples, max_bins, monotonic_cst)
         self.class_weight = class_weight
 
 
@@ -434,11 +439,12 @@ class ExtraTreesClassifier(_ForestClassifier):
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=False, oob_score=False, n_jobs=None, random_state=None, verbose=0,
-                 warm_start=False, class_weight=None, max_samples=None, max_bins=None):
+                 warm_start=False, class_weight=None, max_samples=None, monotonic_cst=None,
+                 max_bins=None):
         _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
                      min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
                      min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
-                     verbose, warm_start, max_samples, max_bins)
+                     verbose, warm_start, max_samples, max_bins, monotonic_cst)
         self.class_weight = class_weight
 
 
@@ -449,11 +455,11 @@ class RandomForestRegressor(_ForestRegressor):
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=True, oob_score=False, n_jobs=None, random_state=None, verbose=0,
-                 warm_start=False, max_samples=None, max_bins=255):
+                 warm_start=False, max_samples=None, monotonic_cst=None, max_bins=255):
         _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
                      min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
                      min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
-                     verbose, warm_start, max_samples, max_bins)
+                     verbose, warm_start, max_samples, max_bins, monotonic_cst)
 
 
 class ExtraTreesRegressor(_ForestRegressor):
@@ -464,8 +470,8 @@ class ExtraTreesRegressor(_ForestRegressor):
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=False, oob_score=False, n_jobs=None, random_state=None, verbose=0,
-                 warm_start=False, max_samples=None, max_bins=None):
+                 warm_start=False, max_samples=None, monotonic_cst=None, max_bins=None):
         _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
                      min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
                      min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
-                     verbose, warm_start, max_samples, max_bins)
+                     verbose, warm_start, max_samples, max_bins, monotonic_cst)

@@ -88,6 +88,29 @@ def encode_targets(est, y, is_classifier):
     return codes, classes, np.array([len(c) for c in classes], dtype=np.intp)
 
 
+def monotonic_param(est, n_features, n_outputs, n_classes, is_classifier):
+    """scikit-learn's checks of monotonic_cst; the int64 array C takes (signs
+    flipped for a classifier: C constrains the class-0 fraction), or None."""
+    if est.monotonic_cst is None:
+        return None
+    if n_outputs > 1:
+        raise ValueError("Monotonicity constraints are not supported with multiple outputs.")
+    cst = np.asarray(est.monotonic_cst)
+    if cst.shape[0] != n_features:
+        raise ValueError("monotonic_cst has shape {} but the input data X has {} features."
+                         .format(cst.shape[0], n_features))
+    if not np.all(np.isin(cst, (-1, 0, 1))):
+        raise ValueError("monotonic_cst must be None or an array-like of -1, 0 or 1, but"
+                         f" got {np.unique(cst)}")
+    cst = cst.astype(np.int64)
+    if is_classifier:
+        if n_classes[0] > 2:
+            raise ValueError("Monotonicity constraints are not supported with multiclass "
+                             "classification")
+        cst = -cst
+    return np.ascontiguousarray(cst)
+
+
 def check_y_finite(y):
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError("Input y contains NaN or infinity.")
@@ -110,6 +133,7 @@ class _BaseTree(MultiOutputMixin, BaseEstimator):
         "min_impurity_decrease": [Interval(numbers.Real, 0.0, None, closed="left")],
         "ccp_alpha": [Interval(numbers.Real, 0.0, None, closed="left")],
         "max_bins": [Interval(numbers.Integral, 2, 255, closed="both"), None],
+        "monotonic_cst": ["array-like", None],
     }
 
     def _fit(self, X, y, sample_weight, is_classifier):
@@ -137,6 +161,8 @@ class _BaseTree(MultiOutputMixin, BaseEstimator):
         params, self.max_features_ = resolve_growth(self, n_samples, n_features, sample_weight)
         params["n_classes"] = (np.asarray(n_classes, dtype=np.int64) if is_classifier
                                else None)
+        params["monotonic_cst"] = monotonic_param(self, n_features, self.n_outputs_, n_classes,
+                                                  is_classifier)
         state = fit_core("DecisionTree", params, X, codes, sample_weight,
                          n_jobs=1, random_state=self.random_state)
         tree_classes = n_classes if is_classifier else np.ones(self.n_outputs_, dtype=np.intp)
@@ -202,8 +228,8 @@ class _BaseTree(MultiOutputMixin, BaseEstimator):
 
 
 _TREE_DOC = """
-    Differences from scikit-learn: sparse X is not accepted; ``monotonic_cst``
-    is absent; ``criterion='absolute_error'`` is absent; ``max_bins`` (an int in
+    Differences from scikit-learn: sparse X is not accepted;
+    ``criterion='absolute_error'`` is absent; ``max_bins`` (an int in
     [2, 255]) grows the tree on binned features (quantile thresholds, per-bin
     statistics, no sorting) instead of exact thresholds.  X is read as float32
     as scikit-learn does, without copying it.
@@ -224,7 +250,8 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
     def __init__(self, *, criterion="gini", splitter="best", max_depth=None,
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features=None, random_state=None, max_leaf_nodes=None,
-                 min_impurity_decrease=0.0, class_weight=None, ccp_alpha=0.0, max_bins=None):
+                 min_impurity_decrease=0.0, class_weight=None, ccp_alpha=0.0,
+                 monotonic_cst=None, max_bins=None):
         self.criterion = criterion
         self.splitter = splitter
         self.max_depth = max_depth
@@ -237,6 +264,7 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
         self.min_impurity_decrease = min_impurity_decrease
         self.class_weight = class_weight
         self.ccp_alpha = ccp_alpha
+        self.monotonic_cst = monotonic_cst
         self.max_bins = max_bins
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -287,7 +315,7 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
     def __init__(self, *, criterion="squared_error", splitter="best", max_depth=None,
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features=None, random_state=None, max_leaf_nodes=None,
-                 min_impurity_decrease=0.0, ccp_alpha=0.0, max_bins=None):
+                 min_impurity_decrease=0.0, ccp_alpha=0.0, monotonic_cst=None, max_bins=None):
         if isinstance(criterion, str) and criterion == "friedman_mse":
             criterion = "squared_error"
             warnings.warn('Value `"friedman_mse"` for `criterion` is deprecated and will be '
@@ -305,6 +333,7 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
         self.max_leaf_nodes = max_leaf_nodes
         self.min_impurity_decrease = min_impurity_decrease
         self.ccp_alpha = ccp_alpha
+        self.monotonic_cst = monotonic_cst
         self.max_bins = max_bins
 
     @_fit_context(prefer_skip_nested_validation=True)
