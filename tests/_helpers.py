@@ -63,6 +63,21 @@ def fitted_state(estimator):
             if k.endswith("_") and not k.startswith("_")}
 
 
+def fitted_nbytes(estimator):
+    """Bytes of the NumPy arrays a fitted estimator holds: its public fitted
+    attributes and the public array attributes of objects among them (a tree_)."""
+    arrays = {}
+    for value in fitted_state(estimator).values():
+        if isinstance(value, np.ndarray):
+            arrays[id(value)] = value
+        elif hasattr(value, "__dict__"):
+            for name in dir(value):
+                item = getattr(value, name, None) if not name.startswith("_") else None
+                if isinstance(item, np.ndarray):
+                    arrays[id(item)] = item
+    return sum(a.nbytes for a in arrays.values())
+
+
 def assert_same_state(a, b, context=""):
     sa, sb = fitted_state(a), fitted_state(b)
     assert sa.keys() == sb.keys(), context
