@@ -324,8 +324,9 @@ static pmc_status build_hist(grower *T, gnode *node) {
         }
     }
     hist_job job = {T, node, node->hist};
-    /* small nodes: threads would cost more than they save */
-    int threads = cnt * T->n_features < 50000 ? 1 : T->S->ctx->n_threads;
+    /* small nodes: a parallel region (and threads spinning at its barrier on
+     * a busy machine) would cost more than it saves */
+    int threads = cnt * T->n_features < (1 << 18) ? 1 : T->S->ctx->n_threads;
     return pmc_parallel_for(T->n_features, threads, T->S->ctx, hist_feature, &job);
 }
 
