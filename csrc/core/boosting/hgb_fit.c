@@ -792,7 +792,8 @@ static void add_tree_binned(const hgb_state *S, int64_t base, const uint8_t *bin
 static int64_t choose_sorted(pmc_rng *rng, int64_t n, int64_t m, int32_t *out) {
     int64_t chosen = 0;
     for (int64_t i = 0; i < n && chosen < m; i++)
-        if (pmc_rng_below(rng, (uint64_t)(n - i)) < (uint64_t)(m - chosen)) out[chosen++] = (int32_t)i;
+        if (pmc_rng_below(rng, (uint64_t)(n - i)) < (uint64_t)(m - chosen))
+            out[chosen++] = (int32_t)i;
     return chosen;
 }
 
