@@ -39,7 +39,8 @@ def pair(kind, **params):
     """(scikit-learn's, ours) with the same parameters."""
     params.setdefault("random_state", 0)
     if kind == "c":
-        return ske.HistGradientBoostingClassifier(**params), HistGradientBoostingClassifier(**params)
+        return (ske.HistGradientBoostingClassifier(**params),
+                HistGradientBoostingClassifier(**params))
     return ske.HistGradientBoostingRegressor(**params), HistGradientBoostingRegressor(**params)
 
 
@@ -82,6 +83,24 @@ def test_sample_weight_and_monotonic_match_sklearn():
     cst = [1, 0, 1, 0, 0, 0, -1, 0, 0, 0]
     ref, ours = pair("r", max_iter=5, monotonic_cst=cst)
     assert_same_raw(ref.fit(X, y), ours.fit(X, y), X)
+
+
+@pytest.mark.parametrize("cst", ["pairwise", "no_interactions", [[0, 1], [1, 2, 3]], [{0, 2}]])
+def test_interaction_constraints_match_sklearn(cst):
+    X, y = load_diabetes(return_X_y=True)
+    ref, ours = pair("r", max_iter=5, interaction_cst=cst)
+    assert_same_raw(ref.fit(X, y), ours.fit(X, y), X)
+
+
+def test_no_interactions_gives_one_feature_per_tree():
+    X, y = make_regression(n_samples=800, n_features=5, random_state=0)
+    model = HistGradientBoostingRegressor(max_iter=5, interaction_cst="no_interactions",
+                                          random_state=0).fit(X, y)
+    offsets, feature = model._state["tree_offsets"], model._state["node_feature"]
+    for t in range(5):
+        assert len(set(feature[offsets[t]:offsets[t + 1]]) - {-1}) == 1
+    with pytest.raises(ValueError, match="Interaction constraints must consist of integer"):
+        HistGradientBoostingRegressor(interaction_cst=[[0, 9]]).fit(X, y)
 
 
 def test_monotonic_constraint_holds():

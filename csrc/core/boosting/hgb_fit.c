@@ -32,6 +32,8 @@ typedef struct {
     int32_t *nt;            /* thresholds per feature */
     int64_t *n_cat;         /* categories per feature (0: numeric) */
     int8_t *mono;
+    uint8_t *groups;        /* n_groups x p interaction groups, NULL without */
+    int64_t n_groups, n_words;
     uint8_t *has_missing;
     double *y, *w, *yv, *wv; /* w, wv NULL without weights */
     double *raw, *raw_val;   /* K x n and K x nv (class-major) */
@@ -243,7 +245,9 @@ typedef struct {
     int32_t *features;   /* the tree's features (colsample_bytree), ascending */
     int64_t n_features;
     int32_t *pick;       /* scratch for max_features */
+    int32_t *allowed;    /* scratch for interaction constraints */
     pmc_rng rng;         /* max_features draws */
+    uint64_t *node_groups; /* cap_nodes x n_words: interaction groups still open */
     int64_t tree_base;   /* first node of this tree in the model */
     wv_pair *cat_scratch;
 } grower;
@@ -324,8 +328,9 @@ static pmc_status build_hist(grower *T, gnode *node) {
         }
     }
     hist_job job = {T, node, node->hist};
-    /* small nodes: threads would cost more than they save */
-    int threads = cnt * T->n_features < 50000 ? 1 : T->S->ctx->n_threads;
+    /* small nodes: a parallel region (and threads spinning at its barrier on
+     * a busy machine) would cost more than it saves */
+    int threads = cnt * T->n_features < (1 << 18) ? 1 : T->S->ctx->n_threads;
     return pmc_parallel_for(T->n_features, threads, T->S->ctx, hist_feature, &job);
 }
 
@@ -500,6 +505,23 @@ static void find_split(grower *T, gnode *nd) {
     best.gain = -1.0;
     const int32_t *feats = T->features;
     int64_t nf = T->n_features;
+    if (S->groups) { /* only the features of the groups still open on this branch */
+        const uint64_t *open = T->node_groups + (nd - T->nodes) * S->n_words;
+        int64_t kept = 0;
+        for (int64_t a = 0; a < nf; a++) {
+            int32_t j = feats[a];
+            int ok = 0;
+            for (int64_t g = 0; g < S->n_groups && !ok; g++)
+                ok = ((open[g >> 6] >> (g & 63)) & 1u) && S->groups[g * S->p + j];
+            if (ok) T->allowed[kept++] = j;
+        }
+        feats = T->allowed;
+        nf = kept;
+        if (nf == 0) {
+            nd->has_split = 0;
+            return;
+        }
+    }
     if (S->P->max_features < 1.0) {
         int64_t m = (int64_t)ceil(S->P->max_features * (double)nf);
         m = PMC_MAX(1, PMC_MIN(m, nf));
@@ -577,6 +599,11 @@ static pmc_status new_node(grower *T, int64_t begin, int64_t end, double G, doub
         if (p) T->nodes = p;
         if (hp) T->heap = hp;
         if (!p || !hp) return pmc_fail(PMC_ERR_MEMORY, "could not grow a tree");
+        if (T->S->groups) {
+            uint64_t *g = realloc(T->node_groups, (size_t)(c * T->S->n_words) * sizeof(uint64_t));
+            if (!g) return pmc_fail(PMC_ERR_MEMORY, "could not grow a tree");
+            T->node_groups = g;
+        }
         T->cap_nodes = c;
     }
     PMC_TRY(hgb_reserve_nodes(T->S->m, 1));
@@ -592,6 +619,9 @@ static pmc_status new_node(grower *T, int64_t begin, int64_t end, double G, doub
     nd->lower = lower;
     nd->upper = upper;
     nd->out = (int32_t)(T->S->m->n_nodes - T->tree_base);
+    if (T->S->groups)
+        memset(T->node_groups + T->n_nodes * T->S->n_words, 0,
+               (size_t)T->S->n_words * sizeof(uint64_t));
     int64_t o = T->S->m->n_nodes++;
     pmc_model *m = T->S->m;
     m->feature[o] = -1;
@@ -646,6 +676,9 @@ static pmc_status grow_tree(grower *T) {
     double l2 = P->l2_regularization;
     PMC_TRY(new_node(T, 0, T->n_idx, G, H, T->n_idx, 0, node_value(G, H, -INFINITY, INFINITY, l2),
                      -INFINITY, INFINITY, &root));
+    if (S->groups)
+        for (int64_t g = 0; g < S->n_groups; g++)
+            T->node_groups[(int64_t)root * S->n_words + (g >> 6)] |= (uint64_t)1 << (g & 63);
     int64_t n_leaves = 1;
     if (splittable(T, &T->nodes[root]) && (P->max_leaf_nodes == 0 || P->max_leaf_nodes > 1)) {
         PMC_TRY(build_hist(T, &T->nodes[root]));
@@ -694,6 +727,18 @@ static pmc_status grow_tree(grower *T) {
         PMC_TRY(new_node(T, begin, mid, GL, HL, nL, depth, vL, lo_l, hi_l, &left));
         PMC_TRY(new_node(T, mid, end, GR, HR, nR, depth, vR, lo_r, hi_r, &right));
         nd = &T->nodes[id]; /* new_node may have moved the array */
+        if (S->groups) { /* children keep the parent's groups that hold its feature */
+            const uint64_t *open = T->node_groups + (int64_t)id * S->n_words;
+            uint64_t *gl = T->node_groups + (int64_t)left * S->n_words;
+            uint64_t *gr = T->node_groups + (int64_t)right * S->n_words;
+            for (int64_t g = 0; g < S->n_groups; g++) {
+                uint64_t bit = (uint64_t)1 << (g & 63);
+                if ((open[g >> 6] & bit) && S->groups[g * S->p + nd->feature]) {
+                    gl[g >> 6] |= bit;
+                    gr[g >> 6] |= bit;
+                }
+            }
+        }
         m->left[o] = T->nodes[left].out;
         m->right[o] = T->nodes[right].out;
         n_leaves++;
@@ -791,7 +836,8 @@ static void add_tree_binned(const hgb_state *S, int64_t base, const uint8_t *bin
 static int64_t choose_sorted(pmc_rng *rng, int64_t n, int64_t m, int32_t *out) {
     int64_t chosen = 0;
     for (int64_t i = 0; i < n && chosen < m; i++)
-        if (pmc_rng_below(rng, (uint64_t)(n - i)) < (uint64_t)(m - chosen)) out[chosen++] = (int32_t)i;
+        if (pmc_rng_below(rng, (uint64_t)(n - i)) < (uint64_t)(m - chosen))
+            out[chosen++] = (int32_t)i;
     return chosen;
 }
 
@@ -884,6 +930,11 @@ static pmc_status check_params(const pmc_hgb_params *P, const pmc_data *d, const
                                 (long long)x);
         }
     }
+    const pmc_view *ic = &P->interaction_cst;
+    if (ic->ndim != 0 && (ic->ndim != 2 || ic->shape[1] != p || ic->shape[0] < 1 ||
+                          (ic->dtype != PMC_INT32 && ic->dtype != PMC_INT64)))
+        return pmc_fail(PMC_ERR_VALUE, "interaction_cst must be an integer array of shape "
+                                       "(n_groups, %lld)", (long long)p);
     if (init) {
         int K = P->loss == PMC_HGB_LOG_LOSS && P->n_classes > 2 ? (int)P->n_classes : 1;
         if (init->n_features != p || init->K != K || init->loss != P->loss)
@@ -901,6 +952,7 @@ static void free_state(hgb_state *S) {
     free(S->nt);
     free(S->n_cat);
     free(S->mono);
+    free(S->groups);
     free(S->has_missing);
     free(S->y);
     free(S->w);
@@ -923,6 +975,8 @@ static void free_grower(grower *T) {
     free(T->heap);
     free(T->features);
     free(T->pick);
+    free(T->allowed);
+    free(T->node_groups);
     free(T->cat_scratch);
 }
 
@@ -1098,6 +1152,15 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
     PMC_ALLOC(T.ho, n, "ordered gradients");
     PMC_ALLOC(T.features, p, "features");
     PMC_ALLOC(T.pick, p, "features");
+    PMC_ALLOC(T.allowed, p, "features");
+    if (P->interaction_cst.ndim) {
+        S.n_groups = P->interaction_cst.shape[0];
+        S.n_words = (S.n_groups + 63) / 64;
+        PMC_ALLOC(S.groups, S.n_groups * p, "interaction_cst");
+        for (int64_t g = 0; g < S.n_groups; g++)
+            for (int64_t j = 0; j < p; j++)
+                S.groups[g * p + j] = pmc_get(&P->interaction_cst, g, j) != 0.0;
+    }
     PMC_ALLOC(T.cat_scratch, 257, "categories");
     PMC_ALLOC(rows_pick, n, "row sample");
     int64_t max_live = (P->max_leaf_nodes > 0 ? P->max_leaf_nodes : n) + 2;

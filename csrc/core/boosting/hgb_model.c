@@ -383,6 +383,7 @@ static const pmc_param_spec hgb_params[] = {
     P(validation_rows, PMC_PARAM_VIEW),
     P(n_categories, PMC_PARAM_VIEW),
     P(monotonic_cst, PMC_PARAM_VIEW),
+    P(interaction_cst, PMC_PARAM_VIEW),
 };
 #undef P
 

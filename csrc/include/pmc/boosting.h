@@ -81,6 +81,9 @@ typedef struct {
     pmc_view n_categories;    /* int (n_features), optional: k > 0 marks a categorical
                                  feature whose values are the codes 0..k-1 (or NaN) */
     pmc_view monotonic_cst;   /* int (n_features), optional: -1, 0, 1 */
+    pmc_view interaction_cst; /* int (n_groups x n_features) 0/1, optional: a branch may
+                                 only split on the features of the groups that hold every
+                                 feature split on above it (scikit-learn's, LightGBM's) */
 } pmc_hgb_params;
 
 extern const pmc_estimator pmc_hist_gradient_boosting_estimator;

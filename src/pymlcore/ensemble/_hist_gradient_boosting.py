@@ -1,6 +1,7 @@
 """HistGradientBoostingClassifier / Regressor, fitted and applied in C
 (csrc/core/boosting/, binning in csrc/core/common/binning.c)."""
 
+import itertools
 from numbers import Integral, Real
 from time import time
 
@@ -54,6 +55,7 @@ class _BaseHistGradientBoosting(BaseEstimator):
         "l2_regularization": [Interval(Real, 0, None, closed="left")],
         "max_features": [Interval(RealNotInt, 0, 1, closed="right")],
         "monotonic_cst": ["array-like", dict, None],
+        "interaction_cst": [list, tuple, StrOptions({"pairwise", "no_interactions"}), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(RealNotInt, 0, 1, closed="neither"),
                                 Interval(Integral, 1, None, closed="left"), None],
@@ -75,8 +77,9 @@ class _BaseHistGradientBoosting(BaseEstimator):
 
     def _init_common(self, loss, learning_rate, max_iter, max_leaf_nodes, max_depth,
                      min_samples_leaf, l2_regularization, max_features, max_bins,
-                     categorical_features, monotonic_cst, warm_start, early_stopping, scoring,
-                     validation_fraction, n_iter_no_change, tol, verbose, random_state,
+                     categorical_features, monotonic_cst, interaction_cst, warm_start,
+                     early_stopping, scoring, validation_fraction, n_iter_no_change, tol,
+                     verbose, random_state,
                      subsample, colsample_bytree, min_child_weight, min_split_gain, n_jobs):
         self.loss = loss
         self.learning_rate = learning_rate
@@ -89,6 +92,7 @@ class _BaseHistGradientBoosting(BaseEstimator):
         self.max_bins = max_bins
         self.categorical_features = categorical_features
         self.monotonic_cst = monotonic_cst
+        self.interaction_cst = interaction_cst
         self.warm_start = warm_start
         self.early_stopping = early_stopping
         self.scoring = scoring
@@ -182,6 +186,7 @@ class _BaseHistGradientBoosting(BaseEstimator):
             "n_categories": getattr(self, "_n_categories", None)
             if self.is_categorical_ is not None else None,
             "monotonic_cst": self._monotonic,
+            "interaction_cst": self._interactions,
         }
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -213,6 +218,7 @@ class _BaseHistGradientBoosting(BaseEstimator):
             raise ValueError("Categorical features cannot have monotonic constraints.")
         self._monotonic = monotonic.astype(np.int64) if np.any(monotonic != 0) else None
 
+        self._interactions = self._check_interaction_cst(X.shape[1])
         rng = check_random_state(self.random_state)
         if not warm:
             self._random_seed = int(rng.randint(np.iinfo(np.uint32).max, dtype="u8"))
@@ -255,6 +261,38 @@ class _BaseHistGradientBoosting(BaseEstimator):
             print(f"Fit {self.n_iter_ * self.n_trees_per_iteration_} trees in "
                   f"{time() - start:.3f} s")
         return self
+
+    def _check_interaction_cst(self, n_features):
+        """interaction_cst as a 0/1 matrix of groups x features (None without),
+        the features no group names forming a group of their own, with
+        scikit-learn's errors."""
+        if self.interaction_cst is None:
+            return None
+        if self.interaction_cst == "no_interactions":
+            groups = [[i] for i in range(n_features)]
+        elif self.interaction_cst == "pairwise":
+            groups = itertools.combinations(range(n_features), 2)
+        else:
+            groups = self.interaction_cst
+        try:
+            groups = [set(group) for group in groups]
+        except TypeError:
+            raise ValueError("Interaction constraints must be a sequence of tuples or lists, "
+                             f"got: {self.interaction_cst!r}.")
+        for group in groups:
+            for x in group:
+                if not (isinstance(x, Integral) and 0 <= x < n_features):
+                    raise ValueError(
+                        "Interaction constraints must consist of integer indices in"
+                        f" [0, n_features - 1] = [0, {n_features - 1}], specifying the"
+                        f" position of features, got invalid indices: {group!r}")
+        rest = set(range(n_features)) - set().union(*groups)
+        if rest:
+            groups.append(rest)
+        matrix = np.zeros((len(groups), n_features), dtype=np.int32)
+        for g, group in enumerate(groups):
+            matrix[g, sorted(group)] = 1
+        return matrix
 
     def _fit_with_scorer(self, X, y, sample_weight, train_rows, validation_rows):
         """Early stopping on a scorer: one C iteration at a time (warm starts),
@@ -363,8 +401,7 @@ class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
     """Histogram-based gradient boosting regression tree, trained in C.
 
     A drop-in for :class:`sklearn.ensemble.HistGradientBoostingRegressor`
-    (scikit-learn 1.9): same parameters, defaults, fitted attributes and errors,
-    except ``interaction_cst``, which is not implemented and so not a parameter.
+    (scikit-learn 1.9): same parameters, defaults, fitted attributes and errors.
     Features are binned once (at most ``max_bins`` quantile bins, missing values
     in a bin of their own); trees grow leaf-wise on gradient/hessian histograms
     built in parallel over features, the larger child's histogram by subtraction;
@@ -379,7 +416,7 @@ class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
         The quantile of loss='quantile', in (0, 1).
     learning_rate, max_iter, max_leaf_nodes, max_depth, min_samples_leaf,
     l2_regularization, max_features, max_bins, categorical_features,
-    monotonic_cst, warm_start, early_stopping, scoring, validation_fraction,
+    monotonic_cst, interaction_cst, warm_start, early_stopping, scoring, validation_fraction,
     n_iter_no_change, tol, verbose, random_state :
         As scikit-learn's.  ``early_stopping='auto'`` turns early stopping on
         when there are more than 10,000 samples; ``scoring='loss'`` (the
@@ -417,13 +454,15 @@ class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
     def __init__(self, loss="squared_error", *, quantile=None, learning_rate=0.1, max_iter=100,
                  max_leaf_nodes=31, max_depth=None, min_samples_leaf=20, l2_regularization=0.0,
                  max_features=1.0, max_bins=255, categorical_features="from_dtype",
-                 monotonic_cst=None, warm_start=False, early_stopping="auto", scoring="loss",
+                 monotonic_cst=None, interaction_cst=None, warm_start=False,
+                 early_stopping="auto", scoring="loss",
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-7, verbose=0,
                  random_state=None, subsample=1.0, colsample_bytree=1.0,
                  min_child_weight=1e-3, min_split_gain=0.0, n_jobs=None):
         self._init_common(loss, learning_rate, max_iter, max_leaf_nodes, max_depth,
                           min_samples_leaf, l2_regularization, max_features, max_bins,
-                          categorical_features, monotonic_cst, warm_start, early_stopping,
+                          categorical_features, monotonic_cst, interaction_cst, warm_start,
+                          early_stopping,
                           scoring, validation_fraction, n_iter_no_change, tol, verbose,
                           random_state, subsample, colsample_bytree, min_child_weight,
                           min_split_gain, n_jobs)
@@ -474,8 +513,7 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
     A drop-in for :class:`sklearn.ensemble.HistGradientBoostingClassifier`
     (scikit-learn 1.9): binary (one tree per iteration) and multiclass (one tree
     per class and iteration, softmax) log loss, ``class_weight``, the same
-    parameters, fitted attributes and errors, except ``interaction_cst``, which
-    is not implemented and so not a parameter.  See
+    parameters, fitted attributes and errors.  See
     :class:`HistGradientBoostingRegressor` for the engine and for the parameters
     beyond scikit-learn (``subsample``, ``colsample_bytree``,
     ``min_child_weight``, ``min_split_gain``, ``n_jobs``).
@@ -503,13 +541,14 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
     def __init__(self, loss="log_loss", *, learning_rate=0.1, max_iter=100, max_leaf_nodes=31,
                  max_depth=None, min_samples_leaf=20, l2_regularization=0.0, max_features=1.0,
                  max_bins=255, categorical_features="from_dtype", monotonic_cst=None,
-                 warm_start=False, early_stopping="auto", scoring="loss",
+                 interaction_cst=None, warm_start=False, early_stopping="auto", scoring="loss",
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-7, verbose=0,
                  random_state=None, class_weight=None, subsample=1.0, colsample_bytree=1.0,
                  min_child_weight=1e-3, min_split_gain=0.0, n_jobs=None):
         self._init_common(loss, learning_rate, max_iter, max_leaf_nodes, max_depth,
                           min_samples_leaf, l2_regularization, max_features, max_bins,
-                          categorical_features, monotonic_cst, warm_start, early_stopping,
+                          categorical_features, monotonic_cst, interaction_cst, warm_start,
+                          early_stopping,
                           scoring, validation_fraction, n_iter_no_change, tol, verbose,
                           random_state, subsample, colsample_bytree, min_child_weight,
                           min_split_gain, n_jobs)
