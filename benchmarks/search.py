@@ -11,14 +11,15 @@
     up once, then timed `--repeat` times; the median is reported.  The ratio is
     scikit-learn's time / pymlcore's (above 1: pymlcore is faster).  best_params_
     must be equal; the largest difference of mean_test_score is printed.
-(b), (c) TPE suggestion time and search quality: see benchmarks/tpe.py (added
-    to this report by `main` when that module is importable).
+(b), (c) TPE suggestion time and search quality against Hyperopt, Optuna and
+    random search: benchmarks/tpe.py, whose report `main` prints after (a).
 """
 
 import argparse
 import os
 import platform
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -95,19 +96,11 @@ def main():
     args = parser.parse_args()
     print(environment())
     part_a(5_000 if args.quick else 50_000, args.repeat)
-    try:  # parts (b) and (c) live with the TPE benchmark
-        import importlib.util
-        import sys
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tpe.py")
-        if os.path.exists(path):
-            spec = importlib.util.spec_from_file_location("tpe_benchmark", path)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules["tpe_benchmark"] = module
-            spec.loader.exec_module(module)
-            if hasattr(module, "report"):
-                module.report(quick=args.quick)
-    except ImportError as error:
-        print(f"(b), (c) skipped: {error}")
+    # parts (b) and (c) live with the TPE benchmark, beside this file
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import tpe
+    print()
+    tpe.main(["--quick"] if args.quick else [])
 
 
 if __name__ == "__main__":

@@ -191,14 +191,14 @@ def best_loss(lib, algo, space, fn, n_trials, seed):
     return min(trials.losses())
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeat", type=int, default=9)
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--part", choices=["b", "c", "all"], default="all")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.quick:
         args.repeat, args.seeds, args.trials = 5, 3, 40
     logging.getLogger("hyperopt").setLevel(logging.ERROR)

@@ -8,6 +8,10 @@
    splitter (max_bins=None) is timed too.
 2. Decision tree, 1,000,000 x 10 (make_classification), default parameters:
    fit time ratio vs scikit-learn (target >= 2x faster).
+3. Gradient boosting (benchmarks/boosting.py, run by this script in a child
+   process so that it sets its own thread environment): 1,000,000 x 28
+   Higgs-like, 100 iterations, 255 leaves, against scikit-learn's
+   HistGradientBoosting, LightGBM and XGBoost; and 1,000 x 10.
 
 Timings: one warm-up, then the median of --repeat runs (default 5; 3 for the
 1M-row tree, which takes tens of seconds per fit: said in the output).  The
@@ -16,12 +20,15 @@ lines print each target and whether it is met.
 
     python benchmarks/trees.py            # full run
     python benchmarks/trees.py --quick    # smaller data, smoke run
+    python benchmarks/trees.py --boosting-rows 0   # parts 1 and 2 only
 """
 
 import argparse
 import os
 import pickle
 import platform
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -50,6 +57,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--repeat-slow", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--boosting-rows", type=int, default=None,
+                        help="rows of part 3 (default 1,000,000; 100,000 with --quick; 0 skips it)")
     args = parser.parse_args()
     n_rf, n_dt = (2048, 100_000) if args.quick else (10_240, 1_000_000)
     print(f"pymlcore {pymlcore.__version__}, scikit-learn {sklearn.__version__}, "
@@ -100,6 +109,15 @@ def main():
           f"(target <= 0.5) {'met' if oob_diff <= 0.5 else 'NOT met'}")
     print(f"  decision tree speed-up vs scikit-learn: {t_dt_sk / t_dt:.2f}x "
           f"(target >= 2x) {'met' if t_dt_sk / t_dt >= 2 else 'NOT met'}")
+
+    # ---- gradient boosting ----
+    rows = args.boosting_rows if args.boosting_rows is not None else (
+        100_000 if args.quick else 1_000_000)
+    if rows:
+        print(flush=True)
+        boosting = os.path.join(os.path.dirname(os.path.abspath(__file__)), "boosting.py")
+        subprocess.run([sys.executable, boosting, "--rows", str(rows),
+                        "--repeat", str(args.repeat_slow)], check=True)
 
 
 if __name__ == "__main__":
