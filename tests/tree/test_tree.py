@@ -9,7 +9,8 @@ from sklearn.datasets import (load_breast_cancer, load_diabetes, load_wine, make
                               make_regression)
 from sklearn.metrics import accuracy_score, r2_score
 
-from pymlcore.tree import DecisionTreeClassifier, DecisionTreeRegressor, export_text
+from pymlcore.tree import (DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreeClassifier,
+                           ExtraTreeRegressor, export_text)
 
 
 def assert_same_tree(ours, theirs, value_rtol=1e-10, impurity_rtol=1e-8):
@@ -238,3 +239,29 @@ def test_monotonic_constraints_equal_sklearn_and_hold():
         DecisionTreeRegressor(monotonic_cst=[2, 0, 0, 0]).fit(X, y)
     with pytest.raises(ValueError, match="features"):
         DecisionTreeRegressor(monotonic_cst=[1, 0]).fit(X, y)
+
+
+def test_extra_trees_are_randomized_decision_trees_with_sklearns_defaults():
+    # ExtraTree* are DecisionTree* with other defaults (scikit-learn's): the same
+    # tree as the decision tree given those defaults, and close in accuracy,
+    # averaged over seeds, to scikit-learn's (random draws differ).
+    for ours_cls, sk_cls, base_cls in [
+            (ExtraTreeClassifier, sk_tree.ExtraTreeClassifier, DecisionTreeClassifier),
+            (ExtraTreeRegressor, sk_tree.ExtraTreeRegressor, DecisionTreeRegressor)]:
+        defaults = {k: v for k, v in sk_cls().get_params().items()}
+        assert {k: v for k, v in ours_cls().get_params().items() if k != "max_bins"} == defaults
+        assert ours_cls().max_bins is None
+        X, y = (load_wine if ours_cls is ExtraTreeClassifier else load_diabetes)(return_X_y=True)
+        a = ours_cls(random_state=0).fit(X, y)
+        b = base_cls(random_state=0, splitter="random",
+                     max_features=defaults["max_features"]).fit(X, y)
+        for name in ("children_left", "feature", "threshold", "value"):
+            np.testing.assert_array_equal(getattr(a.tree_, name), getattr(b.tree_, name))
+    X, y = load_breast_cancer(return_X_y=True)
+    tr, te = np.arange(len(y)) % 3 != 0, np.arange(len(y)) % 3 == 0
+    ours = np.mean([ExtraTreeClassifier(random_state=s).fit(X[tr], y[tr]).score(X[te], y[te])
+                    for s in range(20)])
+    theirs = np.mean([sk_tree.ExtraTreeClassifier(random_state=s).fit(X[tr], y[tr])
+                      .score(X[te], y[te]) for s in range(20)])
+    # single random trees vary by several points; the mean over 20 seeds by ~1
+    assert abs(ours - theirs) <= 0.03

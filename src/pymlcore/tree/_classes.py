@@ -347,3 +347,44 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
         if self.n_outputs_ == 1:
             return value[:, 0, 0]
         return value[:, :, 0]
+
+
+class ExtraTreeClassifier(DecisionTreeClassifier):
+    __doc__ = """An extremely randomized tree classifier: scikit-learn 1.9.1's
+    ``ExtraTreeClassifier``, i.e. a :class:`DecisionTreeClassifier` whose
+    defaults draw one random threshold per candidate feature
+    (``splitter='random'``) among ``max_features='sqrt'`` features.  Meant as a
+    member of an ensemble (:class:`pymlcore.ensemble.ExtraTreesClassifier`).""" + _TREE_DOC
+
+    def __init__(self, *, criterion="gini", splitter="random", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features="sqrt", random_state=None, max_leaf_nodes=None,
+                 min_impurity_decrease=0.0, class_weight=None, ccp_alpha=0.0,
+                 monotonic_cst=None, max_bins=None):
+        super().__init__(
+            criterion=criterion, splitter=splitter, max_depth=max_depth,
+            min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
+            min_weight_fraction_leaf=min_weight_fraction_leaf, max_features=max_features,
+            random_state=random_state, max_leaf_nodes=max_leaf_nodes,
+            min_impurity_decrease=min_impurity_decrease, class_weight=class_weight,
+            ccp_alpha=ccp_alpha, monotonic_cst=monotonic_cst, max_bins=max_bins)
+
+
+class ExtraTreeRegressor(DecisionTreeRegressor):
+    __doc__ = """An extremely randomized tree regressor: scikit-learn 1.9.1's
+    ``ExtraTreeRegressor``, i.e. a :class:`DecisionTreeRegressor` whose defaults
+    draw one random threshold per feature (``splitter='random'``,
+    ``max_features=1.0``).  Meant as a member of an ensemble
+    (:class:`pymlcore.ensemble.ExtraTreesRegressor`).""" + _TREE_DOC
+
+    def __init__(self, *, criterion="squared_error", splitter="random", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features=1.0, random_state=None, min_impurity_decrease=0.0,
+                 max_leaf_nodes=None, ccp_alpha=0.0, monotonic_cst=None, max_bins=None):
+        super().__init__(
+            criterion=criterion, splitter=splitter, max_depth=max_depth,
+            min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
+            min_weight_fraction_leaf=min_weight_fraction_leaf, max_features=max_features,
+            random_state=random_state, max_leaf_nodes=max_leaf_nodes,
+            min_impurity_decrease=min_impurity_decrease, ccp_alpha=ccp_alpha,
+            monotonic_cst=monotonic_cst, max_bins=max_bins)
