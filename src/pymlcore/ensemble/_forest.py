@@ -18,7 +18,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .._engine import apply_core, fit_core, seed_from_random_state
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree._classes import (_BaseTree, check_float32_range, check_y_finite, encode_targets,
-                             monotonic_param, resolve_growth)
+                             labels_of_proba, log_of_proba, monotonic_param, resolve_growth)
 from ..tree._tree import TREE_LEAF, TREE_UNDEFINED, Tree, _decision_path
 
 _COMPACT = ("tree_start", "child", "feature", "threshold", "leaf_value")
@@ -333,19 +333,11 @@ class _ForestClassifier(ClassifierMixin, _BaseForest):
         return [value[:, k, :self.n_classes_[k]] for k in range(self.n_outputs_)]
 
     def predict_log_proba(self, X):
-        proba = self.predict_proba(X)
-        if self.n_outputs_ == 1:
-            return np.log(proba)
-        return [np.log(p) for p in proba]
+        return log_of_proba(self.predict_proba(X))
 
     def predict(self, X):
-        proba = self.predict_proba(X)
-        if self.n_outputs_ == 1:
-            return self.classes_.take(np.argmax(proba, axis=1), axis=0)
-        out = np.empty((proba[0].shape[0], self.n_outputs_), dtype=self.classes_[0].dtype)
-        for k in range(self.n_outputs_):
-            out[:, k] = self.classes_[k].take(np.argmax(proba[k], axis=1), axis=0)
-        return out
+        proba = self.predict_proba(X)  # checks that the model is fitted first
+        return labels_of_proba(self.classes_, proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -116,6 +116,23 @@ def check_y_finite(y):
         raise ValueError("Input y contains NaN or infinity.")
 
 
+
+def log_of_proba(proba):
+    """predict_log_proba from predict_proba: an array, or a list per output."""
+    return [np.log(p) for p in proba] if isinstance(proba, list) else np.log(proba)
+
+
+def labels_of_proba(classes, proba):
+    """predict from predict_proba: the most probable class of each sample, per
+    output for multi-output y (proba a list, classes a list of arrays)."""
+    if not isinstance(proba, list):
+        return classes.take(np.argmax(proba, axis=1), axis=0)
+    out = np.empty((proba[0].shape[0], len(proba)), dtype=classes[0].dtype)
+    for k, p in enumerate(proba):
+        out[:, k] = classes[k].take(np.argmax(p, axis=1), axis=0)
+    return out
+
+
 class _BaseTree(MultiOutputMixin, BaseEstimator):
     _parameter_constraints = {
         "splitter": [StrOptions({"best", "random"})],
@@ -282,19 +299,11 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
         return [proba[:, k, :self.n_classes_[k]] for k in range(self.n_outputs_)]
 
     def predict_log_proba(self, X):
-        proba = self.predict_proba(X)
-        if self.n_outputs_ == 1:
-            return np.log(proba)
-        return [np.log(p) for p in proba]
+        return log_of_proba(self.predict_proba(X))
 
     def predict(self, X, check_input=True):
-        proba = self.predict_proba(X)
-        if self.n_outputs_ == 1:
-            return self.classes_.take(np.argmax(proba, axis=1), axis=0)
-        out = np.zeros((proba[0].shape[0], self.n_outputs_), dtype=self.classes_[0].dtype)
-        for k in range(self.n_outputs_):
-            out[:, k] = self.classes_[k].take(np.argmax(proba[k], axis=1), axis=0)
-        return out
+        proba = self.predict_proba(X)  # checks that the model is fitted first
+        return labels_of_proba(self.classes_, proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
