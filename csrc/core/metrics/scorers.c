@@ -20,25 +20,28 @@ static pmc_status binary_column(const pmc_view *output, pmc_view *col) {
     return PMC_OK;
 }
 
-/* Class presence in y_true (and y_pred), with every index checked. */
+/* Class presence in y_true (and y_pred), with every index checked.  `present`
+ * may be NULL when only the counts are wanted; otherwise the caller frees it. */
 static pmc_status presence(const pmc_view *y_true, pmc_rows rows, const pmc_view *y_pred,
                            int64_t n_classes, unsigned char **present, int64_t *n_present,
                            int64_t *max_present) {
     pmc_status status = PMC_OK;
-    *present = NULL;
-    PMC_ALLOC(*present, n_classes > 0 ? n_classes : 1, "classes");
-    PMC_TRY(pmc_metrics_class_presence(y_true, rows, y_pred, n_classes, *present));
+    unsigned char *flags = NULL;
+    PMC_ALLOC(flags, n_classes > 0 ? n_classes : 1, "classes");
+    PMC_TRY(pmc_metrics_class_presence(y_true, rows, y_pred, n_classes, flags));
     *n_present = 0;
     *max_present = -1;
     for (int64_t c = 0; c < n_classes; c++)
-        if ((*present)[c]) {
+        if (flags[c]) {
             (*n_present)++;
             *max_present = c;
         }
-    return PMC_OK;
+    if (present) {
+        *present = flags;
+        return PMC_OK;
+    }
 error:
-    free(*present);
-    *present = NULL;
+    free(flags);
     return status;
 }
 
@@ -171,12 +174,10 @@ static pmc_status binary_auc(const pmc_view *y_true, const pmc_view *weight, pmc
     if (status != PMC_OK) return status;
     status = pmc_metrics_check(y_true, weight, rows, output, "output");
     if (status != PMC_OK) return status;
-    unsigned char *present;
     int64_t n_present, max_present;
-    status = presence(y_true, rows, NULL, n_classes > 2 ? n_classes : 2, &present, &n_present,
+    status = presence(y_true, rows, NULL, n_classes > 2 ? n_classes : 2, NULL, &n_present,
                       &max_present);
     if (status != PMC_OK) return status;
-    free(present);
     if (max_present > 1) return pmc_fail(PMC_ERR_VALUE, "multi_class must be in ('ovo', 'ovr')");
     pmc_view col;
     status = binary_column(output, &col);
@@ -213,12 +214,10 @@ static pmc_status score_average_precision(const pmc_view *y_true, const pmc_view
     status = pmc_metrics_check(y_true, weight, rows, output, "output");
     if (status != PMC_OK) return status;
     const int64_t k = output->ndim == 2 ? output->shape[1] : 1;
-    unsigned char *present;
     int64_t n_present, max_present;
-    status = presence(y_true, rows, NULL, PMC_MAX(PMC_MAX(n_classes, k), 2), &present,
-                      &n_present, &max_present);
+    status = presence(y_true, rows, NULL, PMC_MAX(PMC_MAX(n_classes, k), 2), NULL, &n_present,
+                      &max_present);
     if (status != PMC_OK) return status;
-    free(present);
     if (max_present <= 1 && k <= 2) {
         pmc_view col;
         status = binary_column(output, &col);
@@ -264,19 +263,24 @@ static pmc_status check_proba(const pmc_view *y_true, pmc_rows rows, const pmc_v
     return PMC_OK;
 }
 
+/* The checks every probability scorer starts with: the inputs, the width k of
+ * the probabilities, and how many of the k classes y_true holds. */
+static pmc_status proba_classes(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,
+                                const pmc_view *output, int64_t *k, int64_t *n_present) {
+    pmc_status status = pmc_metrics_check(y_true, weight, rows, output, "output");
+    if (status != PMC_OK) return status;
+    status = check_proba(y_true, rows, output, k);
+    if (status != PMC_OK) return status;
+    int64_t max_present;
+    return presence(y_true, rows, NULL, *k, NULL, n_present, &max_present);
+}
+
 static pmc_status score_neg_log_loss(const pmc_view *y_true, const pmc_view *weight,
                                      pmc_rows rows, const pmc_view *output, int64_t n_classes,
                                      double *out) {
-    pmc_status status = pmc_metrics_check(y_true, weight, rows, output, "output");
+    int64_t k, n_present;
+    pmc_status status = proba_classes(y_true, weight, rows, output, &k, &n_present);
     if (status != PMC_OK) return status;
-    int64_t k;
-    status = check_proba(y_true, rows, output, &k);
-    if (status != PMC_OK) return status;
-    unsigned char *present;
-    int64_t n_present, max_present;
-    status = presence(y_true, rows, NULL, k, &present, &n_present, &max_present);
-    if (status != PMC_OK) return status;
-    free(present);
     if (n_present == 1)
         return pmc_fail(PMC_ERR_VALUE, "y_true contains only one label. Please provide the list "
                                        "of all expected class labels explicitly through the "
@@ -295,16 +299,9 @@ static pmc_status score_neg_log_loss(const pmc_view *y_true, const pmc_view *wei
 
 static pmc_status score_neg_brier(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,
                                   const pmc_view *output, int64_t n_classes, double *out) {
-    pmc_status status = pmc_metrics_check(y_true, weight, rows, output, "output");
+    int64_t k, n_present;
+    pmc_status status = proba_classes(y_true, weight, rows, output, &k, &n_present);
     if (status != PMC_OK) return status;
-    int64_t k;
-    status = check_proba(y_true, rows, output, &k);
-    if (status != PMC_OK) return status;
-    unsigned char *present;
-    int64_t n_present, max_present;
-    status = presence(y_true, rows, NULL, k, &present, &n_present, &max_present);
-    if (status != PMC_OK) return status;
-    free(present);
     pmc_view proba = *output;
     const int binary = output->ndim == 1 || k <= 2;
     if (binary) {
