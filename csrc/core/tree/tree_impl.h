@@ -12,6 +12,51 @@ static void PMC_FN(tree_gather)(const pmc_view *X, const int32_t *samples, int64
         values[k] = (float)*(const PMC_T *)(base + (int64_t)samples[k] * rs);
 }
 
+/* values[k] = X[samples[k], f] for a CSC X (column f = row f of the CSR view
+ * `X`, row indices increasing), zeros included.  Either a binary search of
+ * every sample in the column, or one pass over the column through `slot`
+ * (n_samples entries, all -1, left so), whichever reads fewer entries. */
+static void PMC_FN(tree_gather_csc)(const pmc_matrix *X, const int32_t *samples, int64_t n,
+                                    int64_t f, int32_t *slot, float *values) {
+    int64_t lo = pmc_get_index(&X->indptr, f), hi = pmc_get_index(&X->indptr, f + 1);
+    const char *data = (const char *)X->data.data;
+    int64_t ds = X->data.strides[0], nnz = hi - lo;
+    memset(values, 0, (size_t)n * sizeof(float));
+    if (nnz == 0) return;
+    int64_t log_nnz = 1;
+    while ((INT64_C(1) << log_nnz) <= nnz) log_nnz++;
+    if (!slot || n * log_nnz < 2 * n + nnz) {
+        for (int64_t k = 0; k < n; k++) {
+            int64_t row = samples[k], a = lo, b = hi;
+            while (a < b) {
+                int64_t mid = a + (b - a) / 2;
+                if (pmc_get_index(&X->indices, mid) < row) a = mid + 1;
+                else b = mid;
+            }
+            if (a < hi && pmc_get_index(&X->indices, a) == row)
+                values[k] = (float)*(const PMC_T *)(data + a * ds);
+        }
+        return;
+    }
+    for (int64_t k = 0; k < n; k++) slot[samples[k]] = (int32_t)k;
+    for (int64_t e = lo; e < hi; e++) {
+        int32_t k = slot[pmc_get_index(&X->indices, e)];
+        if (k >= 0) values[k] = (float)*(const PMC_T *)(data + e * ds);
+    }
+    for (int64_t k = 0; k < n; k++) slot[samples[k]] = -1;
+}
+
+/* Row i of a CSR X added into the zeroed float32 row `x` (set = 1), or its
+ * entries zeroed again (set = 0): a sparse row costs its entries, not p. */
+static void PMC_FN(tree_scatter_row)(const pmc_matrix *X, int64_t i, float *x, int set) {
+    int64_t lo = pmc_get_index(&X->indptr, i), hi = pmc_get_index(&X->indptr, i + 1);
+    const char *data = (const char *)X->data.data;
+    for (int64_t e = lo; e < hi; e++) {
+        int64_t j = pmc_get_index(&X->indices, e);
+        x[j] = set ? x[j] + (float)*(const PMC_T *)(data + e * X->data.strides[0]) : 0.0f;
+    }
+}
+
 /* Leaf reached by row i of X in tree t (local node id). */
 static inline int32_t PMC_FN(tree_leaf)(const forest_model *m, int64_t t, const pmc_view *X,
                                         int64_t i) {
