@@ -114,7 +114,7 @@ def monotonic_param(est, n_features, n_outputs, n_classes, is_classifier):
     return np.ascontiguousarray(cst)
 
 
-def validate_tree_X(est, X, y=None, reset=True, accept_sparse="csc"):
+def validate_tree_X(est, X, y="no_validation", reset=True, accept_sparse="csc"):
     """validate_data for the trees: float32/float64 X in any layout (never
     copied), NaN allowed in a dense X only (as scikit-learn); a sparse X
     converted to `accept_sparse` ("csc" to fit, "csr" to predict; scikit-learn's
@@ -122,7 +122,7 @@ def validate_tree_X(est, X, y=None, reset=True, accept_sparse="csc"):
     finite = True if sp.issparse(X) else "allow-nan"
     kw = dict(dtype=(np.float64, np.float32), accept_sparse=accept_sparse,
               ensure_all_finite=finite)
-    if y is None:
+    if isinstance(y, str) and y == "no_validation":  # predict: X alone
         X = validate_data(est, X, reset=reset, **kw)
     else:
         X, y = validate_data(est, X, y, validate_separately=(kw, dict(ensure_2d=False,
