@@ -114,11 +114,35 @@ def monotonic_param(est, n_features, n_outputs, n_classes, is_classifier):
     return np.ascontiguousarray(cst)
 
 
+def check_sparse_structure(X):
+    """ValueError for a sparse X whose index arrays are out of range (indptr not
+    increasing from 0 to nnz, indices beyond the shape): checked before
+    scipy converts or sorts it, which would read or write out of bounds.  The C
+    core checks again what reaches it."""
+    fmt = X.format
+    if fmt in ("csr", "csc"):
+        major, minor = X.shape if fmt == "csr" else X.shape[::-1]
+        ptr, ind = np.asarray(X.indptr), np.asarray(X.indices)
+        if ptr.ndim != 1 or ptr.shape[0] != major + 1 or ind.ndim != 1 or \
+                ind.shape[0] != np.asarray(X.data).shape[0]:
+            raise ValueError(f"X: the {fmt.upper()} arrays have inconsistent lengths")
+        if ptr[0] != 0 or ptr[-1] != ind.shape[0] or np.any(ptr[1:] < ptr[:-1]):
+            raise ValueError("X.indptr must increase from 0 to the number of stored values")
+        if ind.size and (ind.min() < 0 or ind.max() >= minor):
+            raise ValueError(f"X.indices holds values outside [0, {minor})")
+    elif fmt == "coo":
+        for name, idx, size in (("row", X.row, X.shape[0]), ("col", X.col, X.shape[1])):
+            if idx.size and (idx.min() < 0 or idx.max() >= size):
+                raise ValueError(f"X.{name} holds values outside [0, {size})")
+
+
 def validate_tree_X(est, X, y="no_validation", reset=True, accept_sparse="csc"):
     """validate_data for the trees: float32/float64 X in any layout (never
     copied), NaN allowed in a dense X only (as scikit-learn); a sparse X
     converted to `accept_sparse` ("csc" to fit, "csr" to predict; scikit-learn's
     conversions), int32 or int64 indices."""
+    if sp.issparse(X):
+        check_sparse_structure(X)
     finite = True if sp.issparse(X) else "allow-nan"
     kw = dict(dtype=(np.float64, np.float32), accept_sparse=accept_sparse,
               ensure_all_finite=finite)
