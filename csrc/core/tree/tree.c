@@ -103,6 +103,11 @@ static void forest_model_free(forest_model *m) {
     memset(m, 0, sizeof *m);
 }
 
+typedef struct {
+    float v;
+    int32_t i;
+} pair;
+
 #define PMC_TEMPLATE "../tree/tree_impl.h"
 #include "template.h"
 
@@ -127,12 +132,12 @@ typedef struct {
     uint8_t *binned;           /* n_features x n_rows, the missing bin is n_bins */
 } problem;
 
-/* values[k] = X[samples[k], f]; slot: see tree_gather_csc (NULL allowed). */
-static void gather(const problem *pb, int32_t *slot, const int32_t *samples, int64_t n,
-                   int64_t f, float *v) {
+/* values[k] = X[samples[k], f]; slot, base: see TREE_CSC_VISIT (NULL allowed). */
+static void gather(const problem *pb, const int32_t *slot, int64_t base, const int32_t *samples,
+                   int64_t n, int64_t f, float *v) {
     if (pb->csc) {
-        if (pb->csc->data.dtype == PMC_FLOAT32) tree_gather_csc_f32(pb->csc, samples, n, f, slot, v);
-        else tree_gather_csc_f64(pb->csc, samples, n, f, slot, v);
+        if (pb->csc->data.dtype == PMC_FLOAT32) tree_gather_csc_f32(pb->csc, samples, n, f, slot, base, v);
+        else tree_gather_csc_f64(pb->csc, samples, n, f, slot, base, v);
     } else if (pb->X->dtype == PMC_FLOAT32) {
         tree_gather_f32(pb->X, samples, n, f, v);
     } else {
@@ -142,10 +147,6 @@ static void gather(const problem *pb, int32_t *slot, const int32_t *samples, int
 
 /* ---- sorting (value, row) pairs ------------------------------------------------ */
 
-typedef struct {
-    float v;
-    int32_t i;
-} pair;
 
 static inline uint32_t sort_key(float v) {
     uint32_t u;
@@ -364,7 +365,7 @@ typedef struct {
     int64_t *hist_count;   /* their row counts (both kept zero between uses) */
     int32_t *touched;      /* the bins a node occupies */
     double lower, upper;   /* value bounds of the node being split (monotonic_cst) */
-    int32_t *slot;         /* sparse X: n_rows, all -1 (tree_gather_csc) */
+    int32_t *slot;         /* sparse X: n_rows, each row's place in samples (-1: absent) */
     /* absolute error (mae_node, mae_pass) */
     int mae;
     int32_t *y_rank;       /* n_rows x n_outputs: rank of y in the current node */
@@ -581,7 +582,7 @@ static int scan_exact(grower *g, int64_t f, int64_t start, int64_t n, const doub
     int64_t ns = pb->n_stat;
     float *v = g->values;
     pair *pairs = g->pairs;
-    gather(pb, g->slot, g->samples + start, n, f, v);
+    gather(pb, g->slot, start, g->samples + start, n, f, v);
     /* non-missing first, missing after */
     int64_t m = 0;
     for (int64_t k = 0; k < n; k++)
@@ -639,6 +640,75 @@ static int scan_exact(grower *g, int64_t f, int64_t start, int64_t n, const doub
     return 0;
 }
 
+static int64_t nonzeros(const grower *g, int64_t f, int64_t start, int64_t n, pair *pairs) {
+    const pmc_matrix *X = g->pb->csc;
+    if (X->data.dtype == PMC_FLOAT32)
+        return tree_nonzeros_csc_f32(X, g->samples + start, n, f, g->slot, start, pairs);
+    return tree_nonzeros_csc_f64(X, g->samples + start, n, f, g->slot, start, pairs);
+}
+
+/* scan_exact on a sparse column, in time of the node's nonzero values: only
+ * they are gathered (the column's entries that fall in the node), sorted and
+ * visited; the zeros form one block between the negative and the positive
+ * values, its statistics the node's minus the nonzeros'.  Same candidates and
+ * thresholds as scan_exact, sums in another order (so equal to its tree but
+ * for ties and rounding dust).  scan_exact itself below SPARSE_SCAN_MIN rows,
+ * where little is saved and small nodes' near-ties are common, when most of
+ * the node's values are nonzero, or when one is NaN. */
+#define SPARSE_SCAN_MIN 1024
+static int scan_exact_sparse(grower *g, int64_t f, int64_t start, int64_t n,
+                             const double *S_node, split_record *best) {
+    const problem *pb = g->pb;
+    int64_t ns = pb->n_stat;
+    pair *pairs = g->pairs;
+    if (n < SPARSE_SCAN_MIN) return scan_exact(g, f, start, n, S_node, best);
+    int64_t m = nonzeros(g, f, start, n, pairs);
+    if (m < 0 || 2 * m > n) return scan_exact(g, f, start, n, S_node, best);
+    if (m == 0) return 1;
+    int64_t n_zero = n - m, n_neg = 0;
+    sort_pairs(pairs, g->tmp, m);
+    double lo = PMC_MIN((double)pairs[0].v, 0.0), hi = PMC_MAX((double)pairs[m - 1].v, 0.0);
+    if (hi <= lo + FEATURE_THRESHOLD) return 1;
+    while (n_neg < m && pairs[n_neg].v < 0.0f) n_neg++;
+    double *L = g->S_left, *R = g->S_right, *Z = g->S_miss;
+    memset(Z, 0, (size_t)ns * sizeof(double));
+    for (int64_t k = 0; k < m; k++) stats_add(pb, Z, pairs[k].i, sample_w(g, pairs[k].i));
+    for (int64_t s = 0; s < ns; s++) Z[s] = S_node[s] - Z[s];
+    memset(L, 0, (size_t)ns * sizeof(double));
+    int64_t n_left = 0;
+    /* item it: negative value it (it < n_neg), the zeros (it == n_neg), then
+     * positive value it - 1 */
+    for (int64_t it = 0; it <= m; it++) {
+        float cur, next;
+        if (it == n_neg) {
+            for (int64_t s = 0; s < ns; s++) L[s] += Z[s];
+            n_left += n_zero;
+            cur = 0.0f;
+        } else {
+            const pair *q = &pairs[it < n_neg ? it : it - 1];
+            stats_add(pb, L, q->i, sample_w(g, q->i));
+            n_left++;
+            cur = q->v;
+        }
+        if (it == m) break; /* everything on the left */
+        next = it + 1 < n_neg ? pairs[it + 1].v : (it + 1 == n_neg ? 0.0f : pairs[it].v);
+        if ((double)next <= (double)cur + FEATURE_THRESHOLD) continue;
+        int64_t n_right = n - n_left;
+        for (int64_t s = 0; s < ns; s++) R[s] = S_node[s] - L[s];
+        if (!accept(g, f, n_left, n_right, L, R)) continue;
+        double p = proxy(pb, L, R);
+        if (p > best->proxy) {
+            best->proxy = p;
+            best->feature = f;
+            best->pos = start + n_left;
+            best->threshold = (double)cur / 2.0 + (double)next / 2.0;
+            best->missing_left = n_left > n_right;
+            memcpy(g->S_best_left, L, (size_t)ns * sizeof(double));
+        }
+    }
+    return 0;
+}
+
 /* Candidate of the random splitter: one threshold drawn uniformly between the
  * node's min and max of f (scikit-learn's ExtraTree). */
 static int scan_random(grower *g, int64_t f, int64_t start, int64_t n, const double *S_node,
@@ -646,7 +716,7 @@ static int scan_random(grower *g, int64_t f, int64_t start, int64_t n, const dou
     const problem *pb = g->pb;
     int64_t ns = pb->n_stat;
     float *v = g->values;
-    gather(pb, g->slot, g->samples + start, n, f, v);
+    gather(pb, g->slot, start, g->samples + start, n, f, v);
     float lo = INFINITY, hi = -INFINITY;
     int64_t n_missing = 0;
     for (int64_t k = 0; k < n; k++) {
@@ -807,19 +877,21 @@ static void partition(grower *g, int64_t start, int64_t end, const split_record 
             if (left) lo++;
             else { hi--; int32_t t = rows[lo]; rows[lo] = rows[hi]; rows[hi] = t; }
         }
-        return;
-    }
-    float *v = g->values;
-    gather(pb, g->slot, rows, n, s->feature, v);
-    while (lo < hi) {
-        int left = isnan(v[lo]) ? s->missing_left : (double)v[lo] <= s->threshold;
-        if (left) lo++;
-        else {
-            hi--;
-            int32_t t = rows[lo]; rows[lo] = rows[hi]; rows[hi] = t;
-            float tv = v[lo]; v[lo] = v[hi]; v[hi] = tv;
+    } else {
+        float *v = g->values;
+        gather(pb, g->slot, start, rows, n, s->feature, v);
+        while (lo < hi) {
+            int left = isnan(v[lo]) ? s->missing_left : (double)v[lo] <= s->threshold;
+            if (left) lo++;
+            else {
+                hi--;
+                int32_t t = rows[lo]; rows[lo] = rows[hi]; rows[hi] = t;
+                float tv = v[lo]; v[lo] = v[hi]; v[hi] = tv;
+            }
         }
     }
+    if (g->slot) /* sparse X: the rows' new places */
+        for (int64_t k = 0; k < n; k++) g->slot[rows[k]] = (int32_t)(start + k);
 }
 
 /* scikit-learn's node split: features drawn without replacement (Fisher-Yates)
@@ -850,6 +922,7 @@ static int node_split(grower *g, int64_t start, int64_t end, const double *S_nod
         int is_constant;
         if (pb->n_bins) is_constant = scan_hist(g, f, start, n, S_node, best);
         else if (g->pr->splitter == SPLIT_RANDOM) is_constant = scan_random(g, f, start, n, S_node, best);
+        else if (pb->csc && !g->mae) is_constant = scan_exact_sparse(g, f, start, n, S_node, best);
         else is_constant = scan_exact(g, f, start, n, S_node, best);
         if (is_constant) {
             features[f_j] = features[n_total];
@@ -1156,7 +1229,7 @@ static pmc_status bin_features(problem *pb, uint64_t seed, int n_threads) {
     PMC_ALLOC(idx, block, "histogram binning");
     for (int64_t f = 0; f < p; f++) {
         /* the same subsample of rows for every feature: same seed, same n */
-        gather(pb, NULL, all, n, f, column);
+        gather(pb, NULL, 0, all, n, f, column);
         pmc_matrix col = pmc_matrix_dense(pmc_view_2d(column, PMC_FLOAT32, n, 1));
         PMC_TRY(pmc_bin_thresholds(&col, pmc_rows_all(n), (int)nb, 200000, seed, n_threads,
                                    thresholds + f * (nb - 1), n_thr + f));
@@ -1173,7 +1246,7 @@ static pmc_status bin_features(problem *pb, uint64_t seed, int n_threads) {
         for (int64_t i0 = 0; i0 < n; i0 += block) {
             int64_t cnt = PMC_MIN(block, n - i0);
             for (int64_t k = 0; k < cnt; k++) idx[k] = (int32_t)(i0 + k);
-            gather(pb, NULL, idx, cnt, f, v);
+            gather(pb, NULL, 0, idx, cnt, f, v);
             for (int64_t k = 0; k < cnt; k++) {
                 float x = v[k];
                 if (isnan(x)) {
@@ -1404,6 +1477,7 @@ static pmc_status grow_tree(const problem *pb, const double *w, pmc_rng rng, pmc
     if (pb->csc) {
         PMC_ALLOC(g.slot, n, "tree buffers");
         for (int64_t i = 0; i < n; i++) g.slot[i] = -1;
+        for (int64_t k = 0; k < g.n_in; k++) g.slot[g.samples[k]] = (int32_t)k;
     }
     g.mae = pb->criterion == CRIT_ABSOLUTE_ERROR;
     if (g.mae) {
