@@ -111,39 +111,6 @@ typedef struct {
 #define PMC_TEMPLATE "../tree/tree_impl.h"
 #include "template.h"
 
-/* ---- the problem every tree of a fit shares -------------------------------------- */
-
-typedef struct {
-    const pmc_tree_params *params;
-    const pmc_view *X;         /* dense X, or NULL */
-    const pmc_matrix *csc;     /* sparse X (CSC arrays, see pmc_tree_params), or NULL */
-    int64_t n_rows, n_features, n_outputs, max_classes, n_value, n_stat;
-    int is_clf, criterion;
-    int has_weight;            /* sample_weight was given */
-    const int64_t *mono;       /* n_features monotonic constraints (-1, 0, 1) or NULL */
-    const int64_t *n_classes;  /* n_outputs, classification */
-    int32_t *label;            /* n_rows x n_outputs class codes (classification) */
-    double *y;                 /* n_rows x n_outputs (regression) */
-    double *weight;            /* n_rows: sample_weight (1 when absent) */
-    /* histogram splitting */
-    int n_bins;                /* max_bins, 0 for exact */
-    float *bin_edges;          /* n_features x (n_bins - 1): thresholds, increasing */
-    int32_t *n_edges;          /* n_features */
-    uint8_t *binned;           /* n_features x n_rows, the missing bin is n_bins */
-} problem;
-
-/* values[k] = X[samples[k], f]; slot, base: see TREE_CSC_VISIT (NULL allowed). */
-static void gather(const problem *pb, const int32_t *slot, int64_t base, const int32_t *samples,
-                   int64_t n, int64_t f, float *v) {
-    if (pb->csc) {
-        if (pb->csc->data.dtype == PMC_FLOAT32) tree_gather_csc_f32(pb->csc, samples, n, f, slot, base, v);
-        else tree_gather_csc_f64(pb->csc, samples, n, f, slot, base, v);
-    } else if (pb->X->dtype == PMC_FLOAT32) {
-        tree_gather_f32(pb->X, samples, n, f, v);
-    } else {
-        tree_gather_f64(pb->X, samples, n, f, v);
-    }
-}
 
 /* ---- sorting (value, row) pairs ------------------------------------------------ */
 
@@ -232,6 +199,40 @@ static void radix_sort(pair *a, pair *tmp, int64_t n) {
 static void sort_pairs(pair *a, pair *tmp, int64_t n) {
     if (n >= 1024) radix_sort(a, tmp, n);
     else quick_sort(a, n);
+}
+
+/* ---- the problem every tree of a fit shares -------------------------------------- */
+
+typedef struct {
+    const pmc_tree_params *params;
+    const pmc_view *X;         /* dense X, or NULL */
+    const pmc_matrix *csc;     /* sparse X (CSC arrays, see pmc_tree_params), or NULL */
+    int64_t n_rows, n_features, n_outputs, max_classes, n_value, n_stat;
+    int is_clf, criterion;
+    int has_weight;            /* sample_weight was given */
+    const int64_t *mono;       /* n_features monotonic constraints (-1, 0, 1) or NULL */
+    const int64_t *n_classes;  /* n_outputs, classification */
+    int32_t *label;            /* n_rows x n_outputs class codes (classification) */
+    double *y;                 /* n_rows x n_outputs (regression) */
+    double *weight;            /* n_rows: sample_weight (1 when absent) */
+    /* histogram splitting */
+    int n_bins;                /* max_bins, 0 for exact */
+    float *bin_edges;          /* n_features x (n_bins - 1): thresholds, increasing */
+    int32_t *n_edges;          /* n_features */
+    uint8_t *binned;           /* n_features x n_rows, the missing bin is n_bins */
+} problem;
+
+/* values[k] = X[samples[k], f]; slot, base: see TREE_CSC_VISIT (NULL allowed). */
+static void gather(const problem *pb, const int32_t *slot, int64_t base, const int32_t *samples,
+                   int64_t n, int64_t f, float *v) {
+    if (pb->csc) {
+        if (pb->csc->data.dtype == PMC_FLOAT32) tree_gather_csc_f32(pb->csc, samples, n, f, slot, base, v);
+        else tree_gather_csc_f64(pb->csc, samples, n, f, slot, base, v);
+    } else if (pb->X->dtype == PMC_FLOAT32) {
+        tree_gather_f32(pb->X, samples, n, f, v);
+    } else {
+        tree_gather_f64(pb->X, samples, n, f, v);
+    }
 }
 
 /* ---- statistics ------------------------------------------------------------------- */
