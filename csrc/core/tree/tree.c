@@ -1230,7 +1230,7 @@ static pmc_status bin_features(problem *pb, uint64_t seed, int n_threads) {
     PMC_ALLOC(idx, block, "histogram binning");
     for (int64_t f = 0; f < p; f++) {
         /* the same subsample of rows for every feature: same seed, same n */
-        gather(pb, NULL, 0, all, n, f, column);
+        gather(pb, all, 0, all, n, f, column); /* `all` is its own slot (identity) */
         pmc_matrix col = pmc_matrix_dense(pmc_view_2d(column, PMC_FLOAT32, n, 1));
         PMC_TRY(pmc_bin_thresholds(&col, pmc_rows_all(n), (int)nb, 200000, seed, n_threads,
                                    thresholds + f * (nb - 1), n_thr + f));
@@ -1247,7 +1247,7 @@ static pmc_status bin_features(problem *pb, uint64_t seed, int n_threads) {
         for (int64_t i0 = 0; i0 < n; i0 += block) {
             int64_t cnt = PMC_MIN(block, n - i0);
             for (int64_t k = 0; k < cnt; k++) idx[k] = (int32_t)(i0 + k);
-            gather(pb, NULL, 0, idx, cnt, f, v);
+            gather(pb, all, i0, idx, cnt, f, v);
             for (int64_t k = 0; k < cnt; k++) {
                 float x = v[k];
                 if (isnan(x)) {
