@@ -11,7 +11,14 @@
  *
  * A node's statistics S are one small array: S[0] the summed weight, then per
  * output either the weighted class counts (classification) or the weighted sum,
- * sum of squares and sum of y log y (regression). */
+ * sum of squares and sum of y log y (regression).
+ *
+ * The absolute error has no such summary: a node's rows are ranked by y once
+ * (mae_node), and each candidate ordering of the node (a feature's sorted
+ * values, its bins, a random split's two sides) is swept forwards and
+ * backwards through a Fenwick tree over those ranks holding weights and
+ * weighted y, which gives the weighted median and absolute error of every
+ * prefix and suffix in O(n log n) (mae_pass). */
 #include <float.h>
 #include <stdio.h>
 
@@ -19,7 +26,8 @@
 #include "internal.h"
 #include "pmc/tree.h"
 
-enum { CRIT_GINI, CRIT_ENTROPY, CRIT_LOG_LOSS, CRIT_SQUARED_ERROR, CRIT_POISSON };
+enum { CRIT_GINI, CRIT_ENTROPY, CRIT_LOG_LOSS, CRIT_SQUARED_ERROR, CRIT_POISSON,
+       CRIT_ABSOLUTE_ERROR };
 enum { SPLIT_BEST, SPLIT_RANDOM };
 #define TREE_LEAF (-1)
 #define TREE_UNDEFINED (-2)
@@ -95,20 +103,17 @@ static void forest_model_free(forest_model *m) {
     memset(m, 0, sizeof *m);
 }
 
-#define PMC_TEMPLATE "../tree/tree_impl.h"
-#include "template.h"
-
-static void gather(const pmc_view *X, const int32_t *samples, int64_t n, int64_t f, float *v) {
-    if (X->dtype == PMC_FLOAT32) tree_gather_f32(X, samples, n, f, v);
-    else tree_gather_f64(X, samples, n, f, v);
-}
-
-/* ---- sorting (value, row) pairs ------------------------------------------------ */
-
 typedef struct {
     float v;
     int32_t i;
 } pair;
+
+#define PMC_TEMPLATE "../tree/tree_impl.h"
+#include "template.h"
+
+
+/* ---- sorting (value, row) pairs ------------------------------------------------ */
+
 
 static inline uint32_t sort_key(float v) {
     uint32_t u;
@@ -200,7 +205,8 @@ static void sort_pairs(pair *a, pair *tmp, int64_t n) {
 
 typedef struct {
     const pmc_tree_params *params;
-    const pmc_view *X;
+    const pmc_view *X;         /* dense X, or NULL */
+    const pmc_matrix *csc;     /* sparse X (CSC arrays, see pmc_tree_params), or NULL */
     int64_t n_rows, n_features, n_outputs, max_classes, n_value, n_stat;
     int is_clf, criterion;
     int has_weight;            /* sample_weight was given */
@@ -215,6 +221,19 @@ typedef struct {
     int32_t *n_edges;          /* n_features */
     uint8_t *binned;           /* n_features x n_rows, the missing bin is n_bins */
 } problem;
+
+/* values[k] = X[samples[k], f]; slot, base: see TREE_CSC_VISIT (NULL allowed). */
+static void gather(const problem *pb, const int32_t *slot, int64_t base, const int32_t *samples,
+                   int64_t n, int64_t f, float *v) {
+    if (pb->csc) {
+        if (pb->csc->data.dtype == PMC_FLOAT32) tree_gather_csc_f32(pb->csc, samples, n, f, slot, base, v);
+        else tree_gather_csc_f64(pb->csc, samples, n, f, slot, base, v);
+    } else if (pb->X->dtype == PMC_FLOAT32) {
+        tree_gather_f32(pb->X, samples, n, f, v);
+    } else {
+        tree_gather_f64(pb->X, samples, n, f, v);
+    }
+}
 
 /* ---- statistics ------------------------------------------------------------------- */
 
@@ -320,9 +339,15 @@ static void node_value(const problem *pb, const double *S, double *value) {
 /* ---- one tree's growth -------------------------------------------------------------- */
 
 typedef struct {
+    double y;
+    int32_t i;
+} ypair;
+
+typedef struct {
     int64_t feature, pos; /* pos: end of the left child in the segment */
     double threshold, proxy;
     int missing_left, bin; /* bin: histogram splits go left for bins <= bin */
+    double ae_left, ae_right, med_left, med_right; /* absolute error: the children's */
 } split_record;
 
 typedef struct {
@@ -341,6 +366,18 @@ typedef struct {
     int64_t *hist_count;   /* their row counts (both kept zero between uses) */
     int32_t *touched;      /* the bins a node occupies */
     double lower, upper;   /* value bounds of the node being split (monotonic_cst) */
+    int32_t *slot;         /* sparse X: n_rows, each row's place in samples (-1: absent) */
+    /* absolute error (mae_node, mae_pass) */
+    int mae;
+    int32_t *y_rank;       /* n_rows x n_outputs: rank of y in the current node */
+    double *y_sorted;      /* n_outputs x n_in: the node's y, sorted */
+    double *median;        /* n_outputs: the node's weighted medians */
+    double *fen_w, *fen_wy;          /* n_in + 1: Fenwick tree over ranks */
+    double *ae_left, *ae_right;      /* n_in + 1: of order[:j] and order[j:] */
+    double *med_left, *med_right;    /* n_in + 1: their medians (last output) */
+    int32_t *order;        /* n_in: an ordering of the node's rows */
+    ypair *ypairs;         /* n_in */
+    int64_t *bin_next;     /* histogram splitting: n_bins + 1 */
     tree_nodes nodes;
 } grower;
 
@@ -349,6 +386,172 @@ static inline double sample_w(const grower *g, int32_t row) { return g->w[row]; 
 static void node_stats(const grower *g, int64_t start, int64_t end, double *S) {
     memset(S, 0, (size_t)g->pb->n_stat * sizeof(double));
     for (int64_t k = start; k < end; k++) stats_add(g->pb, S, g->samples[k], sample_w(g, g->samples[k]));
+}
+
+/* ---- absolute error ------------------------------------------------------------------ */
+
+/* Three-way quicksort on y, insertion sort when small. */
+static void sort_ypairs(ypair *a, int64_t n) {
+    while (n > 24) {
+        double x = a[0].y, y = a[n / 2].y, z = a[n - 1].y;
+        double pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        int64_t lt = 0, i = 0, gt = n;
+        while (i < gt) {
+            if (a[i].y < pivot) {
+                ypair t = a[lt]; a[lt] = a[i]; a[i] = t;
+                lt++; i++;
+            } else if (a[i].y > pivot) {
+                gt--;
+                ypair t = a[gt]; a[gt] = a[i]; a[i] = t;
+            } else {
+                i++;
+            }
+        }
+        if (lt < n - gt) {
+            sort_ypairs(a, lt);
+            a += gt;
+            n -= gt;
+        } else {
+            sort_ypairs(a + gt, n - gt);
+            n = lt;
+        }
+    }
+    for (int64_t i = 1; i < n; i++) {
+        ypair x = a[i];
+        int64_t j = i;
+        while (j > 0 && a[j - 1].y > x.y) { a[j] = a[j - 1]; j--; }
+        a[j] = x;
+    }
+}
+
+/* Ranks the rows of [start, end) by y (y_rank, y_sorted, per output) and
+ * returns the node's impurity, its weighted medians in g->median: the smallest
+ * y whose cumulative weight exceeds half the total, or the midpoint with the
+ * previous y when the cumulative weight before it is exactly half (scikit-learn's
+ * rule). */
+static double mae_node(grower *g, int64_t start, int64_t end) {
+    ypair *buf = g->ypairs;
+    const problem *pb = g->pb;
+    int64_t n = end - start, q = pb->n_outputs;
+    double total_ae = 0.0, W = 0.0;
+    for (int64_t o = 0; o < q; o++) {
+        for (int64_t k = 0; k < n; k++) {
+            int32_t row = g->samples[start + k];
+            buf[k].y = pb->y[row * q + o];
+            buf[k].i = row;
+        }
+        sort_ypairs(buf, n);
+        double *ys = g->y_sorted + o * g->n_in;
+        W = 0.0;
+        for (int64_t r = 0; r < n; r++) {
+            ys[r] = buf[r].y;
+            g->y_rank[buf[r].i * q + o] = (int32_t)r;
+            W += sample_w(g, buf[r].i);
+        }
+        double half = 0.5 * W, cum = 0.0, m = ys[n - 1];
+        for (int64_t r = 0; r < n; r++) {
+            double w = sample_w(g, buf[r].i);
+            if (cum + w > half) {
+                m = (r > 0 && cum == half) ? (ys[r - 1] + ys[r]) / 2 : ys[r];
+                break;
+            }
+            cum += w;
+        }
+        g->median[o] = m;
+        for (int64_t r = 0; r < n; r++) total_ae += sample_w(g, buf[r].i) * fabs(ys[r] - m);
+    }
+    return W > 0.0 ? total_ae / (W * (double)q) : 0.0;
+}
+
+/* Largest Fenwick index (1-based) whose prefix weight is <= t (strict: < t),
+ * with the prefix sums of weight and weighted y up to it. */
+static int64_t fen_descend(const grower *g, int64_t n, int64_t top, double t, int strict,
+                           double *cw, double *cwy) {
+    int64_t idx = 0;
+    *cw = *cwy = 0.0;
+    for (int64_t bit = top; bit; bit >>= 1) {
+        int64_t nx = idx + bit;
+        if (nx > n) continue;
+        double fw = g->fen_w[nx];
+        if (strict ? fw < t : fw <= t) {
+            idx = nx;
+            t -= fw;
+            *cw += fw;
+            *cwy += g->fen_wy[nx];
+        }
+    }
+    return idx;
+}
+
+/* Absolute errors and medians of every prefix (ae_left[j], med_left[j]: rows
+ * order[:j]) and suffix (ae_right[j], med_right[j]: rows order[j:]) of an
+ * ordering of the n rows of the node last ranked by mae_node; errors summed
+ * over the outputs. */
+static void mae_pass(grower *g, const int32_t *order, int64_t n) {
+    const problem *pb = g->pb;
+    int64_t q = pb->n_outputs, top = 1;
+    while (top * 2 <= n) top *= 2;
+    memset(g->ae_left, 0, (size_t)(n + 1) * sizeof(double));
+    memset(g->ae_right, 0, (size_t)(n + 1) * sizeof(double));
+    for (int64_t o = 0; o < q; o++) {
+        const double *ys = g->y_sorted + o * g->n_in;
+        for (int dir = 0; dir < 2; dir++) {
+            memset(g->fen_w, 0, (size_t)(n + 1) * sizeof(double));
+            memset(g->fen_wy, 0, (size_t)(n + 1) * sizeof(double));
+            double W = 0.0, WY = 0.0;
+            for (int64_t s = 0; s < n; s++) {
+                int64_t j = dir == 0 ? s : n - 1 - s;
+                int32_t row = order[j];
+                double w = sample_w(g, row), y = pb->y[row * q + o];
+                for (int64_t idx = (int64_t)g->y_rank[row * q + o] + 1; idx <= n; idx += idx & -idx) {
+                    g->fen_w[idx] += w;
+                    g->fen_wy[idx] += w * y;
+                }
+                W += w;
+                WY += w * y;
+                double half = 0.5 * W, cw, cwy, m;
+                int64_t r = fen_descend(g, n, top, half, 0, &cw, &cwy);
+                if (r > n - 1) r = n - 1;
+                m = ys[r];
+                if (cw == half && cw > 0.0) { /* an active rank ends exactly at half */
+                    double pw, pwy;
+                    int64_t prev = fen_descend(g, n, top, half, 1, &pw, &pwy);
+                    if (prev < r) m = (ys[prev] + ys[r]) / 2;
+                }
+                double ae = (WY - cwy - m * (W - cw)) + (m * cw - cwy);
+                if (dir == 0) {
+                    g->ae_left[j + 1] += ae;
+                    g->med_left[j + 1] = m;
+                } else {
+                    g->ae_right[j] += ae;
+                    g->med_right[j] = m;
+                }
+            }
+        }
+    }
+}
+
+/* The split criterion's proxy: for the absolute error, minus the children's
+ * summed errors at position n_left of the last mae_pass. */
+static inline double split_proxy(const grower *g, const double *L, const double *R,
+                                 int64_t n_left) {
+    if (g->mae) return -(g->ae_left[n_left] + g->ae_right[n_left]);
+    return proxy(g->pb, L, R);
+}
+
+static inline void record_mae(const grower *g, split_record *best, int64_t n_left) {
+    if (!g->mae) return;
+    best->ae_left = g->ae_left[n_left];
+    best->ae_right = g->ae_right[n_left];
+    best->med_left = g->med_left[n_left];
+    best->med_right = g->med_right[n_left];
+}
+
+/* Impurity of a child of split s (its statistics S): the absolute error from
+ * the split's sweep, otherwise from S. */
+static double child_impurity(const grower *g, const split_record *s, const double *S, int left) {
+    if (!g->mae) return impurity(g->pb, S);
+    return (left ? s->ae_left : s->ae_right) / (S[0] * (double)g->pb->n_outputs);
 }
 
 /* The single value a monotonic constraint looks at: the mean (regression) or
@@ -365,7 +568,8 @@ static inline int accept(const grower *g, int64_t f, int64_t n_left, int64_t n_r
     int64_t c = g->pb->mono ? g->pb->mono[f] : 0;
     if (c == 0) return 1;
     /* scikit-learn's check: both children inside the node's bounds, ordered */
-    double vl = mono_value(L), vr = mono_value(R);
+    double vl = g->mae ? g->med_left[n_left] : mono_value(L);
+    double vr = g->mae ? g->med_right[n_left] : mono_value(R);
     return vl >= g->lower && vr >= g->lower && vl <= g->upper && vr <= g->upper &&
            (vl - vr) * (double)c <= 0.0;
 }
@@ -379,7 +583,7 @@ static int scan_exact(grower *g, int64_t f, int64_t start, int64_t n, const doub
     int64_t ns = pb->n_stat;
     float *v = g->values;
     pair *pairs = g->pairs;
-    gather(pb->X, g->samples + start, n, f, v);
+    gather(pb, g->slot, start, g->samples + start, n, f, v);
     /* non-missing first, missing after */
     int64_t m = 0;
     for (int64_t k = 0; k < n; k++)
@@ -403,6 +607,13 @@ static int scan_exact(grower *g, int64_t f, int64_t start, int64_t n, const doub
         if (miss_left) memcpy(L, S_miss, (size_t)ns * sizeof(double));
         else memset(L, 0, (size_t)ns * sizeof(double));
         int64_t base = miss_left ? n_missing : 0;
+        if (g->mae) { /* the rows in this pass's order: missing ones first or last */
+            int64_t a = miss_left ? 0 : m, b = miss_left ? n_missing : 0;
+            for (int64_t k = 0; k < n; k++)
+                if (isnan(v[k])) g->order[a++] = g->samples[start + k];
+            for (int64_t k = 0; k < m; k++) g->order[b + k] = pairs[k].i;
+            mae_pass(g, g->order, n);
+        }
         for (int64_t k = 0; k < m; k++) {
             stats_add(pb, L, pairs[k].i, sample_w(g, pairs[k].i));
             int last = k + 1 == m;
@@ -414,7 +625,7 @@ static int scan_exact(grower *g, int64_t f, int64_t start, int64_t n, const doub
             int64_t n_left = base + k + 1, n_right = n - n_left;
             for (int64_t s = 0; s < ns; s++) R[s] = S_node[s] - L[s];
             if (!accept(g, f, n_left, n_right, L, R)) continue;
-            double p = proxy(pb, L, R);
+            double p = split_proxy(g, L, R, n_left);
             if (p > best->proxy) {
                 best->proxy = p;
                 best->feature = f;
@@ -423,7 +634,77 @@ static int scan_exact(grower *g, int64_t f, int64_t start, int64_t n, const doub
                                        : (double)pairs[k].v / 2.0 + (double)pairs[k + 1].v / 2.0;
                 best->missing_left = n_missing == 0 ? n_left > n_right : miss_left;
                 memcpy(g->S_best_left, L, (size_t)ns * sizeof(double));
+                record_mae(g, best, n_left);
             }
+        }
+    }
+    return 0;
+}
+
+static int64_t nonzeros(const grower *g, int64_t f, int64_t start, int64_t n, pair *pairs) {
+    const pmc_matrix *X = g->pb->csc;
+    if (X->data.dtype == PMC_FLOAT32)
+        return tree_nonzeros_csc_f32(X, g->samples + start, n, f, g->slot, start, pairs);
+    return tree_nonzeros_csc_f64(X, g->samples + start, n, f, g->slot, start, pairs);
+}
+
+/* scan_exact on a sparse column, in time of the node's nonzero values: only
+ * they are gathered (the column's entries that fall in the node), sorted and
+ * visited; the zeros form one block between the negative and the positive
+ * values, its statistics the node's minus the nonzeros'.  Same candidates and
+ * thresholds as scan_exact, sums in another order (so equal to its tree but
+ * for ties and rounding dust).  scan_exact itself below SPARSE_SCAN_MIN rows,
+ * where little is saved and small nodes' near-ties are common, when most of
+ * the node's values are nonzero, or when one is NaN. */
+#define SPARSE_SCAN_MIN 1024
+static int scan_exact_sparse(grower *g, int64_t f, int64_t start, int64_t n,
+                             const double *S_node, split_record *best) {
+    const problem *pb = g->pb;
+    int64_t ns = pb->n_stat;
+    pair *pairs = g->pairs;
+    if (n < SPARSE_SCAN_MIN) return scan_exact(g, f, start, n, S_node, best);
+    int64_t m = nonzeros(g, f, start, n, pairs);
+    if (m < 0 || 2 * m > n) return scan_exact(g, f, start, n, S_node, best);
+    if (m == 0) return 1;
+    int64_t n_zero = n - m, n_neg = 0;
+    sort_pairs(pairs, g->tmp, m);
+    double lo = PMC_MIN((double)pairs[0].v, 0.0), hi = PMC_MAX((double)pairs[m - 1].v, 0.0);
+    if (hi <= lo + FEATURE_THRESHOLD) return 1;
+    while (n_neg < m && pairs[n_neg].v < 0.0f) n_neg++;
+    double *L = g->S_left, *R = g->S_right, *Z = g->S_miss;
+    memset(Z, 0, (size_t)ns * sizeof(double));
+    for (int64_t k = 0; k < m; k++) stats_add(pb, Z, pairs[k].i, sample_w(g, pairs[k].i));
+    for (int64_t s = 0; s < ns; s++) Z[s] = S_node[s] - Z[s];
+    memset(L, 0, (size_t)ns * sizeof(double));
+    int64_t n_left = 0;
+    /* item it: negative value it (it < n_neg), the zeros (it == n_neg), then
+     * positive value it - 1 */
+    for (int64_t it = 0; it <= m; it++) {
+        float cur, next;
+        if (it == n_neg) {
+            for (int64_t s = 0; s < ns; s++) L[s] += Z[s];
+            n_left += n_zero;
+            cur = 0.0f;
+        } else {
+            const pair *q = &pairs[it < n_neg ? it : it - 1];
+            stats_add(pb, L, q->i, sample_w(g, q->i));
+            n_left++;
+            cur = q->v;
+        }
+        if (it == m) break; /* everything on the left */
+        next = it + 1 < n_neg ? pairs[it + 1].v : (it + 1 == n_neg ? 0.0f : pairs[it].v);
+        if ((double)next <= (double)cur + FEATURE_THRESHOLD) continue;
+        int64_t n_right = n - n_left;
+        for (int64_t s = 0; s < ns; s++) R[s] = S_node[s] - L[s];
+        if (!accept(g, f, n_left, n_right, L, R)) continue;
+        double p = proxy(pb, L, R);
+        if (p > best->proxy) {
+            best->proxy = p;
+            best->feature = f;
+            best->pos = start + n_left;
+            best->threshold = (double)cur / 2.0 + (double)next / 2.0;
+            best->missing_left = n_left > n_right;
+            memcpy(g->S_best_left, L, (size_t)ns * sizeof(double));
         }
     }
     return 0;
@@ -436,7 +717,7 @@ static int scan_random(grower *g, int64_t f, int64_t start, int64_t n, const dou
     const problem *pb = g->pb;
     int64_t ns = pb->n_stat;
     float *v = g->values;
-    gather(pb->X, g->samples + start, n, f, v);
+    gather(pb, g->slot, start, g->samples + start, n, f, v);
     float lo = INFINITY, hi = -INFINITY;
     int64_t n_missing = 0;
     for (int64_t k = 0; k < n; k++) {
@@ -461,8 +742,16 @@ static int scan_random(grower *g, int64_t f, int64_t start, int64_t n, const dou
     }
     int64_t n_right = n - n_left;
     for (int64_t s = 0; s < ns; s++) R[s] = S_node[s] - L[s];
+    if (g->mae) { /* the left rows, then the right ones */
+        int64_t a = 0, b = n_left;
+        for (int64_t k = 0; k < n; k++) {
+            int go_left = isnan(v[k]) ? miss_left : (double)v[k] <= t;
+            g->order[go_left ? a++ : b++] = g->samples[start + k];
+        }
+        mae_pass(g, g->order, n);
+    }
     if (!accept(g, f, n_left, n_right, L, R)) return 0;
-    double p = proxy(pb, L, R);
+    double p = split_proxy(g, L, R, n_left);
     if (p > best->proxy) {
         best->proxy = p;
         best->feature = f;
@@ -470,6 +759,7 @@ static int scan_random(grower *g, int64_t f, int64_t start, int64_t n, const dou
         best->threshold = t;
         best->missing_left = n_missing > 0 ? miss_left : n_left > n_right;
         memcpy(g->S_best_left, L, (size_t)ns * sizeof(double));
+        record_mae(g, best, n_left);
     }
     return 0;
 }
@@ -530,6 +820,17 @@ static int scan_hist(grower *g, int64_t f, int64_t start, int64_t n, const doubl
             if (miss_left) memcpy(L, H + nb * ns, (size_t)ns * sizeof(double));
             else memset(L, 0, (size_t)ns * sizeof(double));
             int64_t n_left = miss_left ? n_missing : 0;
+            if (g->mae) { /* the rows ordered by bin (a counting sort), missing first or last */
+                int64_t *next = g->bin_next, at = miss_left ? n_missing : 0;
+                for (int64_t k = 0; k < m; k++) {
+                    next[touched[k]] = at;
+                    at += counts[touched[k]];
+                }
+                next[nb] = miss_left ? 0 : at;
+                for (int64_t k = start; k < start + n; k++)
+                    g->order[next[bins[g->samples[k]]]++] = g->samples[k];
+                mae_pass(g, g->order, n);
+            }
             for (int64_t k = 0; k < m; k++) {
                 int64_t b = touched[k];
                 for (int64_t q = 0; q < ns; q++) L[q] += H[b * ns + q];
@@ -540,7 +841,7 @@ static int scan_hist(grower *g, int64_t f, int64_t start, int64_t n, const doubl
                 int64_t n_right = n - n_left;
                 for (int64_t q = 0; q < ns; q++) R[q] = S_node[q] - L[q];
                 if (!accept(g, f, n_left, n_right, L, R)) continue;
-                double p = proxy(pb, L, R);
+                double p = split_proxy(g, L, R, n_left);
                 if (p > best->proxy) {
                     best->proxy = p;
                     best->feature = f;
@@ -549,6 +850,7 @@ static int scan_hist(grower *g, int64_t f, int64_t start, int64_t n, const doubl
                     best->threshold = last ? INFINITY : (double)edges[b];
                     best->missing_left = n_missing == 0 ? n_left > n_right : miss_left;
                     memcpy(g->S_best_left, L, (size_t)ns * sizeof(double));
+                    record_mae(g, best, n_left);
                 }
             }
         }
@@ -576,19 +878,21 @@ static void partition(grower *g, int64_t start, int64_t end, const split_record 
             if (left) lo++;
             else { hi--; int32_t t = rows[lo]; rows[lo] = rows[hi]; rows[hi] = t; }
         }
-        return;
-    }
-    float *v = g->values;
-    gather(pb->X, rows, n, s->feature, v);
-    while (lo < hi) {
-        int left = isnan(v[lo]) ? s->missing_left : (double)v[lo] <= s->threshold;
-        if (left) lo++;
-        else {
-            hi--;
-            int32_t t = rows[lo]; rows[lo] = rows[hi]; rows[hi] = t;
-            float tv = v[lo]; v[lo] = v[hi]; v[hi] = tv;
+    } else {
+        float *v = g->values;
+        gather(pb, g->slot, start, rows, n, s->feature, v);
+        while (lo < hi) {
+            int left = isnan(v[lo]) ? s->missing_left : (double)v[lo] <= s->threshold;
+            if (left) lo++;
+            else {
+                hi--;
+                int32_t t = rows[lo]; rows[lo] = rows[hi]; rows[hi] = t;
+                float tv = v[lo]; v[lo] = v[hi]; v[hi] = tv;
+            }
         }
     }
+    if (g->slot) /* sparse X: the rows' new places */
+        for (int64_t k = 0; k < n; k++) g->slot[rows[k]] = (int32_t)(start + k);
 }
 
 /* scikit-learn's node split: features drawn without replacement (Fisher-Yates)
@@ -619,6 +923,7 @@ static int node_split(grower *g, int64_t start, int64_t end, const double *S_nod
         int is_constant;
         if (pb->n_bins) is_constant = scan_hist(g, f, start, n, S_node, best);
         else if (g->pr->splitter == SPLIT_RANDOM) is_constant = scan_random(g, f, start, n, S_node, best);
+        else if (pb->csc && !g->mae) is_constant = scan_exact_sparse(g, f, start, n, S_node, best);
         else is_constant = scan_exact(g, f, start, n, S_node, best);
         if (is_constant) {
             features[f_j] = features[n_total];
@@ -653,7 +958,8 @@ static pmc_status add_node(grower *g, int64_t parent, int is_left, const double 
     t->n_samples[k] = n_samples;
     t->wn[k] = S[0];
     double *v = t->value + k * t->n_value;
-    node_value(g->pb, S, v);
+    if (g->mae) memcpy(v, g->median, (size_t)t->n_value * sizeof(double)); /* from mae_node */
+    else node_value(g->pb, S, v);
     if (g->pb->mono) { /* scikit-learn clips every node's value to its bounds */
         v[0] = v[0] < lower ? lower : (v[0] > upper ? upper : v[0]);
         if (g->pb->is_clf) v[1] = 1.0 - v[0];
@@ -675,14 +981,15 @@ static void set_split(grower *g, int64_t k, const split_record *s) {
 /* Bounds of the children of a node split on f (scikit-learn's propagation: the
  * mean of the children's values becomes the shared bound on a constrained
  * feature). */
-static void child_bounds(const grower *g, int64_t f, const double *SL, const double *SR,
-                         double lower, double upper, double *l_lo, double *l_hi, double *r_lo,
-                         double *r_hi) {
+static void child_bounds(const grower *g, const split_record *s, const double *SL,
+                         const double *SR, double lower, double upper, double *l_lo,
+                         double *l_hi, double *r_lo, double *r_hi) {
     *l_lo = *r_lo = lower;
     *l_hi = *r_hi = upper;
-    int64_t c = g->pb->mono ? g->pb->mono[f] : 0;
+    int64_t c = g->pb->mono ? g->pb->mono[s->feature] : 0;
     if (c == 0) return;
-    double middle = mono_value(SL) / 2.0 + mono_value(SR) / 2.0;
+    double middle = g->mae ? s->med_left / 2.0 + s->med_right / 2.0
+                           : mono_value(SL) / 2.0 + mono_value(SR) / 2.0;
     if (c > 0) {
         *l_hi = middle;
         *r_lo = middle;
@@ -730,7 +1037,13 @@ static pmc_status grow_depth_first(grower *g, pmc_ctx *ctx) {
         if ((++n_nodes_seen & 1023) == 0) PMC_TRY(pmc_check_interrupt(ctx));
         int64_t n = it.end - it.start;
         node_stats(g, it.start, it.end, S);
-        double imp = it.parent < 0 ? impurity(pb, S) : it.imp;
+        double imp = it.imp;
+        if (g->mae) { /* ranks y for the split search, the median for the value */
+            double own = mae_node(g, it.start, it.end);
+            if (it.parent < 0) imp = own;
+        } else if (it.parent < 0) {
+            imp = impurity(pb, S);
+        }
         int is_leaf = leaf_by_rule(g, n, S[0], it.depth, imp);
         split_record s;
         double imp_l = 0, imp_r = 0;
@@ -742,8 +1055,8 @@ static pmc_status grow_depth_first(grower *g, pmc_ctx *ctx) {
             } else {
                 memcpy(SL, g->S_best_left, (size_t)ns * sizeof(double));
                 for (int64_t k = 0; k < ns; k++) SR[k] = S[k] - SL[k];
-                imp_l = impurity(pb, SL);
-                imp_r = impurity(pb, SR);
+                imp_l = child_impurity(g, &s, SL, 1);
+                imp_r = child_impurity(g, &s, SR, 0);
                 double gain = improvement(g, imp, S[0], imp_l, SL[0], imp_r, SR[0]);
                 if (gain + TREE_EPSILON < g->pr->min_impurity_decrease) is_leaf = 1;
             }
@@ -754,7 +1067,7 @@ static pmc_status grow_depth_first(grower *g, pmc_ctx *ctx) {
         if (is_leaf) continue;
         set_split(g, id, &s);
         double l_lo, l_hi, r_lo, r_hi;
-        child_bounds(g, s.feature, SL, SR, it.lower, it.upper, &l_lo, &l_hi, &r_lo, &r_hi);
+        child_bounds(g, &s, SL, SR, it.lower, it.upper, &l_lo, &l_hi, &r_lo, &r_hi);
         if (top + 2 > cap) {
             cap *= 2;
             stack_item *p = realloc(stack, (size_t)cap * sizeof *stack);
@@ -792,7 +1105,12 @@ static pmc_status make_frontier(grower *g, int64_t start, int64_t end, int64_t d
     const problem *pb = g->pb;
     int64_t n = end - start;
     node_stats(g, start, end, S);
-    if (parent < 0) imp = impurity(pb, S);
+    if (g->mae) {
+        double own = mae_node(g, start, end);
+        if (parent < 0) imp = own;
+    } else if (parent < 0) {
+        imp = impurity(pb, S);
+    }
     frontier_item it = {0};
     it.start = start;
     it.end = end;
@@ -808,12 +1126,12 @@ static pmc_status make_frontier(grower *g, int64_t start, int64_t end, int64_t d
         } else {
             double *SL = g->S_best_left, *SR = g->S_right;
             for (int64_t k = 0; k < pb->n_stat; k++) SR[k] = S[k] - SL[k];
-            it.imp_l = impurity(pb, SL);
-            it.imp_r = impurity(pb, SR);
+            it.imp_l = child_impurity(g, &it.s, SL, 1);
+            it.imp_r = child_impurity(g, &it.s, SR, 0);
             it.gain = improvement(g, imp, S[0], it.imp_l, SL[0], it.imp_r, SR[0]);
             if (it.gain + TREE_EPSILON < g->pr->min_impurity_decrease) it.is_leaf = 1;
             it.pos = it.s.pos;
-            child_bounds(g, it.s.feature, SL, SR, lower, upper, &it.l_lo, &it.l_hi, &it.r_lo,
+            child_bounds(g, &it.s, SL, SR, lower, upper, &it.l_lo, &it.l_hi, &it.r_lo,
                          &it.r_hi);
         }
     }
@@ -912,7 +1230,7 @@ static pmc_status bin_features(problem *pb, uint64_t seed, int n_threads) {
     PMC_ALLOC(idx, block, "histogram binning");
     for (int64_t f = 0; f < p; f++) {
         /* the same subsample of rows for every feature: same seed, same n */
-        gather(pb->X, all, n, f, column);
+        gather(pb, all, 0, all, n, f, column); /* `all` is its own slot (identity) */
         pmc_matrix col = pmc_matrix_dense(pmc_view_2d(column, PMC_FLOAT32, n, 1));
         PMC_TRY(pmc_bin_thresholds(&col, pmc_rows_all(n), (int)nb, 200000, seed, n_threads,
                                    thresholds + f * (nb - 1), n_thr + f));
@@ -929,7 +1247,7 @@ static pmc_status bin_features(problem *pb, uint64_t seed, int n_threads) {
         for (int64_t i0 = 0; i0 < n; i0 += block) {
             int64_t cnt = PMC_MIN(block, n - i0);
             for (int64_t k = 0; k < cnt; k++) idx[k] = (int32_t)(i0 + k);
-            gather(pb->X, idx, cnt, f, v);
+            gather(pb, all, i0, idx, cnt, f, v);
             for (int64_t k = 0; k < cnt; k++) {
                 float x = v[k];
                 if (isnan(x)) {
@@ -972,18 +1290,20 @@ static pmc_status problem_init(problem *pb, const pmc_tree_params *pr, const pmc
     pmc_status status = PMC_OK;
     memset(pb, 0, sizeof *pb);
     const pmc_matrix *X = &data->X;
-    if (X->is_sparse)
-        return pmc_fail(PMC_ERR_UNSUPPORTED, "X: sparse input is not supported by the trees");
+    if (X->is_sparse != (pr->sparse_csc != 0))
+        return pmc_fail(PMC_ERR_UNSUPPORTED, "X: the trees take sparse X as its CSC arrays "
+                        "(sparse_csc) and only so");
     if (data->rows.index || data->rows.start != 0 || data->rows.n != X->n_rows)
         return pmc_fail(PMC_ERR_UNSUPPORTED, "the trees fit on all rows of X");
-    int64_t n = X->n_rows, p = X->n_cols;
+    /* CSC: the CSR view is of X's transpose (its indptr and indices were checked) */
+    int64_t n = X->is_sparse ? X->n_cols : X->n_rows, p = X->is_sparse ? X->n_rows : X->n_cols;
     if (n < 1 || p < 1) return pmc_fail(PMC_ERR_VALUE, "X must have at least one row and column");
     if (n > INT32_MAX - 1) return pmc_fail(PMC_ERR_VALUE, "X has too many rows for a tree (%lld)", (long long)n);
     if (data->y.ndim == 0 || data->y.shape[0] != n)
         return pmc_fail(PMC_ERR_VALUE, "y must have one entry per row of X");
     if (data->weight.ndim != 0 && data->weight.shape[0] != n)
         return pmc_fail(PMC_ERR_VALUE, "sample_weight must have one entry per row of X");
-    if (pr->criterion < 0 || pr->criterion > CRIT_POISSON)
+    if (pr->criterion < 0 || pr->criterion > CRIT_ABSOLUTE_ERROR)
         return pmc_fail(PMC_ERR_VALUE, "criterion: unknown value");
     if (pr->max_features < 1 || pr->max_features > p)
         return pmc_fail(PMC_ERR_VALUE, "max_features must be in [1, %lld], got %lld",
@@ -992,8 +1312,20 @@ static pmc_status problem_init(problem *pb, const pmc_tree_params *pr, const pmc
         return pmc_fail(PMC_ERR_VALUE, "min_samples_leaf must be >= 1 and min_samples_split >= 2");
     if (pr->max_bins != 0 && (pr->max_bins < 2 || pr->max_bins > 255))
         return pmc_fail(PMC_ERR_VALUE, "max_bins must be in [2, 255], got %lld", (long long)pr->max_bins);
+    if (X->is_sparse) { /* binary searches need increasing rows within a column */
+        PMC_TRY(pmc_matrix_check(X, "X"));
+        for (int64_t f = 0; f < p; f++) {
+            int64_t lo = pmc_get_index(&X->indptr, f), hi = pmc_get_index(&X->indptr, f + 1);
+            for (int64_t e = lo + 1; e < hi; e++)
+                if (pmc_get_index(&X->indices, e) <= pmc_get_index(&X->indices, e - 1))
+                    return pmc_fail(PMC_ERR_VALUE, "X: the row indices of column %lld are not "
+                                    "strictly increasing (sorted, without duplicates)",
+                                    (long long)f);
+        }
+    }
     pb->params = pr;
-    pb->X = &X->dense;
+    pb->X = X->is_sparse ? NULL : &X->dense;
+    pb->csc = X->is_sparse ? X : NULL;
     pb->n_rows = n;
     pb->n_features = p;
     pb->n_outputs = data->y.shape[1];
@@ -1090,6 +1422,19 @@ static void grower_free(grower *g) {
     free(g->hist);
     free(g->hist_count);
     free(g->touched);
+    free(g->slot);
+    free(g->y_rank);
+    free(g->y_sorted);
+    free(g->median);
+    free(g->fen_w);
+    free(g->fen_wy);
+    free(g->ae_left);
+    free(g->ae_right);
+    free(g->med_left);
+    free(g->med_right);
+    free(g->order);
+    free(g->ypairs);
+    free(g->bin_next);
     nodes_free(&g->nodes);
 }
 
@@ -1130,6 +1475,27 @@ static pmc_status grow_tree(const problem *pb, const double *w, pmc_rng rng, pmc
     PMC_ALLOC(g.S_right, ns, "tree statistics");
     PMC_ALLOC(g.S_best_left, ns, "tree statistics");
     PMC_ALLOC(g.S_miss, ns, "tree statistics");
+    if (pb->csc) {
+        PMC_ALLOC(g.slot, n, "tree buffers");
+        for (int64_t i = 0; i < n; i++) g.slot[i] = -1;
+        for (int64_t k = 0; k < g.n_in; k++) g.slot[g.samples[k]] = (int32_t)k;
+    }
+    g.mae = pb->criterion == CRIT_ABSOLUTE_ERROR;
+    if (g.mae) {
+        int64_t q = pb->n_outputs, m = g.n_in;
+        PMC_ALLOC(g.y_rank, n * q, "absolute error buffers");
+        PMC_ALLOC(g.y_sorted, q * m, "absolute error buffers");
+        PMC_ALLOC(g.median, q, "absolute error buffers");
+        PMC_ALLOC(g.fen_w, m + 1, "absolute error buffers");
+        PMC_ALLOC(g.fen_wy, m + 1, "absolute error buffers");
+        PMC_ALLOC(g.ae_left, m + 1, "absolute error buffers");
+        PMC_ALLOC(g.ae_right, m + 1, "absolute error buffers");
+        PMC_ALLOC(g.med_left, m + 1, "absolute error buffers");
+        PMC_ALLOC(g.med_right, m + 1, "absolute error buffers");
+        PMC_ALLOC(g.order, m, "absolute error buffers");
+        PMC_ALLOC(g.ypairs, m, "absolute error buffers");
+        if (pb->n_bins) PMC_ALLOC(g.bin_next, pb->n_bins + 1, "absolute error buffers");
+    }
     g.nodes.n_value = pb->n_value;
     if (g.pr->max_leaf_nodes > 0) PMC_TRY(grow_best_first(&g, ctx));
     else PMC_TRY(grow_depth_first(&g, ctx));
@@ -1527,9 +1893,54 @@ typedef struct {
     const pmc_view *X;
     const pmc_rows *rows;
     pmc_view *out;
+    const pmc_matrix *csr;  /* sparse X (then X is NULL) */
 } apply_job;
 
 #define APPLY_BLOCK 256
+
+/* Leaf reached in tree t by a row given as n_features float32 values. */
+static int32_t leaf_of_row(const forest_model *m, int64_t t, const float *x) {
+    int64_t base = m->tree_start[t];
+    int32_t node = 0;
+    for (;;) {
+        int64_t g = base + node;
+        int32_t left = m->left[g];
+        if (left < 0) return node;
+        float v = x[m->feature[g]];
+        int go_left = isnan(v) ? m->missing_left[g] : (double)v <= m->threshold[g];
+        node = go_left ? left : m->right[g];
+    }
+}
+
+/* tree_apply_rows for a CSR X: each row is scattered into a zeroed float32
+ * row (`x`, n_features), run through the trees, and zeroed again. */
+static void apply_rows_sparse(const apply_job *job, int64_t first, int64_t count, double *acc,
+                              float *x) {
+    const forest_model *m = job->m;
+    int64_t nv = m->n_value;
+    int f32 = job->csr->data.dtype == PMC_FLOAT32;
+    for (int64_t k = 0; k < count; k++) {
+        int64_t i = pmc_row_at(job->rows, first + k);
+        if (f32) tree_scatter_row_f32(job->csr, i, x, 1);
+        else tree_scatter_row_f64(job->csr, i, x, 1);
+        if (job->method == PMC_TRANSFORM) {
+            for (int64_t t = 0; t < m->n_trees; t++)
+                pmc_put(job->out, first + k, t, (double)leaf_of_row(m, t, x));
+        } else {
+            double *a = acc + k * nv;
+            memset(a, 0, (size_t)nv * sizeof(double));
+            for (int64_t t = 0; t < m->n_trees; t++) {
+                int64_t g = m->tree_start[t] + leaf_of_row(m, t, x);
+                const double *v = m->value + (int64_t)m->value_row[g] * nv;
+                for (int64_t j = 0; j < nv; j++) a[j] += v[j];
+            }
+            double scale = 1.0 / (double)m->n_trees;
+            for (int64_t j = 0; j < nv; j++) pmc_put(job->out, first + k, j, a[j] * scale);
+        }
+        if (f32) tree_scatter_row_f32(job->csr, i, x, 0);
+        else tree_scatter_row_f64(job->csr, i, x, 0);
+    }
+}
 
 static pmc_status apply_block(int64_t b, int thread, void *arg) {
     (void)thread;
@@ -1540,7 +1951,15 @@ static pmc_status apply_block(int64_t b, int thread, void *arg) {
         acc = malloc((size_t)(count * job->m->n_value) * sizeof(double));
         if (!acc) return pmc_fail(PMC_ERR_MEMORY, "could not allocate a prediction block");
     }
-    if (job->X->dtype == PMC_FLOAT32)
+    if (job->csr) {
+        float *x = calloc((size_t)PMC_MAX(job->m->n_features, 1), sizeof(float));
+        if (!x) {
+            free(acc);
+            return pmc_fail(PMC_ERR_MEMORY, "could not allocate a prediction row");
+        }
+        apply_rows_sparse(job, first, count, acc, x);
+        free(x);
+    } else if (job->X->dtype == PMC_FLOAT32)
         tree_apply_rows_f32(job->m, job->method, job->X, job->rows, first, count, job->out, acc);
     else
         tree_apply_rows_f64(job->m, job->method, job->X, job->rows, first, count, job->out, acc);
@@ -1552,11 +1971,15 @@ static pmc_status tree_apply(const pmc_model *m, pmc_method method, const pmc_ma
                              pmc_rows rows, pmc_ctx *ctx, pmc_view *out) {
     if (method != PMC_PREDICT_PROBA && method != PMC_TRANSFORM)
         return pmc_fail(PMC_ERR_UNSUPPORTED, "trees compute predict_proba and transform only");
-    if (X->is_sparse) return pmc_fail(PMC_ERR_UNSUPPORTED, "X: sparse input is not supported by the trees");
     if (X->n_cols != m->fm.n_features)
         return pmc_fail(PMC_ERR_VALUE, "X has %lld features, but the tree was fitted with %lld",
                         (long long)X->n_cols, (long long)m->fm.n_features);
-    apply_job job = {&m->fm, method, &X->dense, &rows, out};
+    if (X->is_sparse) { /* CSR: indptr and indices in range */
+        pmc_status status = pmc_matrix_check(X, "X");
+        if (status != PMC_OK) return status;
+    }
+    apply_job job = {&m->fm, method, X->is_sparse ? NULL : &X->dense, &rows, out,
+                     X->is_sparse ? X : NULL};
     int64_t n_blocks = (rows.n + APPLY_BLOCK - 1) / APPLY_BLOCK;
     return pmc_parallel_for(n_blocks, ctx->n_threads, ctx, apply_block, &job);
 }
@@ -1823,7 +2246,7 @@ error:
 /* ---- the tables ---------------------------------------------------------------------------------- */
 
 static const char *const criterion_choices[] = {"gini", "entropy", "log_loss", "squared_error",
-                                                "poisson", NULL};
+                                                "poisson", "absolute_error", NULL};
 static const char *const splitter_choices[] = {"best", "random", NULL};
 
 #define TREE_PARAMS                                                                          \
@@ -1841,7 +2264,10 @@ static const char *const splitter_choices[] = {"best", "random", NULL};
     {"n_classes", PMC_PARAM_VIEW, offsetof(pmc_tree_params, n_classes), NULL},                \
     {"monotonic_cst", PMC_PARAM_VIEW, offsetof(pmc_tree_params, monotonic_cst), NULL}
 
-static const pmc_param_spec dt_params[] = {TREE_PARAMS};
+static const pmc_param_spec dt_params[] = {
+    TREE_PARAMS,
+    {"sparse_csc", PMC_PARAM_BOOL, offsetof(pmc_tree_params, sparse_csc), NULL},
+};
 static const pmc_param_spec forest_params[] = {
     TREE_PARAMS,
     {"n_estimators", PMC_PARAM_INT, offsetof(pmc_tree_params, n_estimators), NULL},

@@ -21,7 +21,9 @@ extern "C" {
  * Classification: `n_classes` (int64, one entry per output) is given and y holds
  * class codes 0..n_classes[o]-1 as numbers; criteria gini, entropy, log_loss.
  * Regression: `n_classes` is absent; criteria squared_error, friedman_mse,
- * poisson.  y is (n_samples) or (n_samples, n_outputs). */
+ * poisson, absolute_error (node value: the weighted median, impurity: the mean
+ * absolute deviation from it, scikit-learn's midpoint rule when the cumulative
+ * weight hits half exactly).  y is (n_samples) or (n_samples, n_outputs). */
 typedef struct {
     int criterion;  /* gini entropy log_loss squared_error friedman_mse poisson */
     int splitter;   /* best random */
@@ -36,6 +38,10 @@ typedef struct {
     /* forest only */
     int64_t n_estimators, max_samples, first_tree;
     int bootstrap, oob, balanced_subsample;
+    /* single tree only: X arrives sparse as the CSR form of its transpose, i.e.
+     * X's CSC arrays (data, row indices, column pointers) with n_rows = n_features
+     * and n_cols = n_samples; every column's row indices must increase strictly */
+    int sparse_csc;
 } pmc_tree_params;
 
 /* DecisionTree: one tree grown on all rows (the rng stream of ctx->seed, 0).
@@ -52,7 +58,10 @@ typedef struct {
  * every index: children beyond the node (so no cycle), features < n_features.
  * Apply: predict_proba -> the leaf's value row (n_rows, n_value) float64;
  * transform -> the leaf's node id (n_rows) as float64 (exact).  X is read as float32, as
- * scikit-learn does; NaN follows missing_go_to_left. */
+ * scikit-learn does; NaN follows missing_go_to_left.  Fit takes a dense X or,
+ * with sparse_csc, X's CSC arrays (a feature's values over a node are gathered
+ * from its column, zeros included; never densified); apply takes a dense or a
+ * CSR X. */
 extern const pmc_estimator pmc_decision_tree_estimator;
 
 /* Forest: n_estimators trees, tree t grown on the rng stream (ctx->seed,

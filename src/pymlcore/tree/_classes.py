@@ -7,6 +7,7 @@ import warnings
 from math import ceil
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (BaseEstimator, ClassifierMixin, MultiOutputMixin, RegressorMixin,
                           _fit_context)
 from sklearn.utils import compute_sample_weight
@@ -23,7 +24,9 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 def check_float32_range(X):
     """The trees read X as float32: values beyond its range would become inf,
     which scikit-learn rejects after its cast.  fmax/fmin reduce without a copy
-    and skip NaN."""
+    and skip NaN.  A sparse X: its stored values."""
+    if sp.issparse(X):
+        X = X.data
     if X.dtype == np.float64 and X.size:
         hi, lo = np.fmax.reduce(X, axis=None), np.fmin.reduce(X, axis=None)
         if hi > _FLOAT32_MAX or lo < -_FLOAT32_MAX:
@@ -111,6 +114,58 @@ def monotonic_param(est, n_features, n_outputs, n_classes, is_classifier):
     return np.ascontiguousarray(cst)
 
 
+def check_sparse_structure(X):
+    """ValueError for a sparse X whose index arrays are out of range (indptr not
+    increasing from 0 to nnz, indices beyond the shape): checked before
+    scipy converts or sorts it, which would read or write out of bounds.  The C
+    core checks again what reaches it."""
+    fmt = X.format
+    if fmt in ("csr", "csc"):
+        major, minor = X.shape if fmt == "csr" else X.shape[::-1]
+        ptr, ind = np.asarray(X.indptr), np.asarray(X.indices)
+        if ptr.ndim != 1 or ptr.shape[0] != major + 1 or ind.ndim != 1 or \
+                ind.shape[0] != np.asarray(X.data).shape[0]:
+            raise ValueError(f"X: the {fmt.upper()} arrays have inconsistent lengths")
+        if ptr[0] != 0 or ptr[-1] != ind.shape[0] or np.any(ptr[1:] < ptr[:-1]):
+            raise ValueError("X.indptr must increase from 0 to the number of stored values")
+        if ind.size and (ind.min() < 0 or ind.max() >= minor):
+            raise ValueError(f"X.indices holds values outside [0, {minor})")
+    elif fmt == "coo":
+        for name, idx, size in (("row", X.row, X.shape[0]), ("col", X.col, X.shape[1])):
+            if idx.size and (idx.min() < 0 or idx.max() >= size):
+                raise ValueError(f"X.{name} holds values outside [0, {size})")
+
+
+def validate_tree_X(est, X, y="no_validation", reset=True, accept_sparse="csc"):
+    """validate_data for the trees: float32/float64 X in any layout (never
+    copied), NaN allowed in a dense X only (as scikit-learn); a sparse X
+    converted to `accept_sparse` ("csc" to fit, "csr" to predict; scikit-learn's
+    conversions), int32 or int64 indices."""
+    if sp.issparse(X):
+        check_sparse_structure(X)
+    finite = True if sp.issparse(X) else "allow-nan"
+    kw = dict(dtype=(np.float64, np.float32), accept_sparse=accept_sparse,
+              ensure_all_finite=finite)
+    if isinstance(y, str) and y == "no_validation":  # predict: X alone
+        X = validate_data(est, X, reset=reset, **kw)
+    else:
+        X, y = validate_data(est, X, y, validate_separately=(kw, dict(ensure_2d=False,
+                                                                       dtype=None)))
+    check_float32_range(X)
+    return X, y
+
+
+def csc_for_core(X):
+    """A CSC X as the C trees take it (pmc_tree_params.sparse_csc): its arrays as
+    the CSR form of its transpose, no copy.  Row indices must increase strictly
+    within a column, so a non-canonical X (unsorted or duplicate entries) is
+    canonicalised on a copy first."""
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return ("csr", X.data, X.indices, X.indptr, X.shape[1], X.shape[0])
+
+
 def check_y_finite(y):
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError("Input y contains NaN or infinity.")
@@ -154,10 +209,7 @@ class _BaseTree(MultiOutputMixin, BaseEstimator):
     }
 
     def _fit(self, X, y, sample_weight, is_classifier):
-        X, y = validate_data(self, X, y, validate_separately=(
-            dict(dtype=(np.float64, np.float32), ensure_all_finite="allow-nan"),
-            dict(ensure_2d=False, dtype=None)))
-        check_float32_range(X)
+        X, y = validate_tree_X(self, X, y)
         check_y_finite(np.asarray(y))
         n_samples, n_features = X.shape
         if not is_classifier and self.criterion == "poisson":
@@ -180,8 +232,9 @@ class _BaseTree(MultiOutputMixin, BaseEstimator):
                                else None)
         params["monotonic_cst"] = monotonic_param(self, n_features, self.n_outputs_, n_classes,
                                                   is_classifier)
-        state = fit_core("DecisionTree", params, X, codes, sample_weight,
-                         n_jobs=1, random_state=self.random_state)
+        params["sparse_csc"] = sp.issparse(X)
+        state = fit_core("DecisionTree", params, csc_for_core(X) if sp.issparse(X) else X,
+                         codes, sample_weight, n_jobs=1, random_state=self.random_state)
         tree_classes = n_classes if is_classifier else np.ones(self.n_outputs_, dtype=np.intp)
         self.tree_ = Tree(n_features, tree_classes, self.n_outputs_, state)
         if is_classifier:
@@ -196,10 +249,7 @@ class _BaseTree(MultiOutputMixin, BaseEstimator):
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
-                          ensure_all_finite="allow-nan")
-        check_float32_range(X)
-        return X
+        return validate_tree_X(self, X, reset=False, accept_sparse="csr")[0]
 
     def get_depth(self):
         """Depth of the tree (a single leaf has depth 0)."""
@@ -240,16 +290,17 @@ class _BaseTree(MultiOutputMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
 
 
 _TREE_DOC = """
-    Differences from scikit-learn: sparse X is not accepted;
-    ``criterion='absolute_error'`` is absent; ``max_bins`` (an int in
-    [2, 255]) grows the tree on binned features (quantile thresholds, per-bin
-    statistics, no sorting) instead of exact thresholds.  X is read as float32
-    as scikit-learn does, without copying it.
+    Differences from scikit-learn: ``max_bins`` (an int in [2, 255]) grows the
+    tree on binned features (quantile thresholds, per-bin statistics, no
+    sorting) instead of exact thresholds.  X is read as float32 as scikit-learn
+    does, without copying it; a sparse X (CSC to fit, CSR to predict, other
+    formats converted as scikit-learn does) is read through its arrays, never
+    densified, and may have int64 indices.
 """
 
 
@@ -314,11 +365,16 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
 class DecisionTreeRegressor(RegressorMixin, _BaseTree):
     __doc__ = """A decision tree regressor: scikit-learn 1.9.1's
     ``DecisionTreeRegressor``, grown in C.  ``criterion='friedman_mse'`` maps
-    to 'squared_error' with scikit-learn's FutureWarning.""" + _TREE_DOC
+    to 'squared_error' with scikit-learn's FutureWarning.
+    ``criterion='absolute_error'``: leaf values are weighted medians, splits
+    minimise the summed absolute deviations exactly (each candidate ordering swept
+    through a Fenwick tree over the node's y ranks, O(n log n) per feature and
+    node, as scikit-learn 1.9); also with ``splitter='random'`` and
+    ``max_bins`` (the rows ordered by bin).""" + _TREE_DOC
 
     _parameter_constraints = {
         **_BaseTree._parameter_constraints,
-        "criterion": [StrOptions({"squared_error", "poisson"})],
+        "criterion": [StrOptions({"squared_error", "poisson", "absolute_error"})],
     }
 
     def __init__(self, *, criterion="squared_error", splitter="best", max_depth=None,
