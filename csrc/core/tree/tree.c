@@ -1868,8 +1868,8 @@ static pmc_status forest_fit(const void *params, const pmc_data *data, const pmc
         return pmc_fail(PMC_ERR_VALUE, "max_samples must be >= 1");
     if (pr->oob && !pr->bootstrap)
         return pmc_fail(PMC_ERR_VALUE, "Out of bag estimation only available if bootstrap=True");
-    if (!(pr->ccp_alpha >= 0.0) || !isfinite(pr->ccp_alpha))
-        return pmc_fail(PMC_ERR_VALUE, "ccp_alpha must be a finite number >= 0");
+    if (!(pr->ccp_alpha >= 0.0)) /* +inf allowed: every tree pruned to its root */
+        return pmc_fail(PMC_ERR_VALUE, "ccp_alpha must be >= 0, got %g", pr->ccp_alpha);
     if (pr->draw_only) return forest_draws(pr, data, ctx, out);
     PMC_TRY(problem_init(&pb, pr, data, ctx));
     int64_t n = pb.n_rows, p = pb.n_features, nv = pb.n_value;

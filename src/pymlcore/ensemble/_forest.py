@@ -138,9 +138,8 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
         state = fit_core("Forest", params, X, codes, weight_for_draws, n_jobs=self.n_jobs,
                          random_state=self._seed)
         # what estimators_samples_ replays the draws from (as scikit-learn keeps)
-        self._n_samples, self._n_draws, self._draw_weight = n_samples, int(n_draws), \
-            weight_for_draws
-        self._draw_params = params
+        self._n_samples, self._draw_weight, self._draw_params = n_samples, weight_for_draws, \
+            params
         new = {k: state[k] for k in _COMPACT}
         splits = int(np.sum(np.diff(new["tree_start"]) > 1))
         if previous is None:
