@@ -4,16 +4,16 @@ after every single iteration stops, with the same scores."""
 
 import numpy as np
 import pytest
-from sklearn.base import ClassifierMixin, clone
+from sklearn.base import ClassifierMixin
 from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import check_scoring
 from sklearn.utils import resample
 
 from pymlcore._engine import fit_core
 from pymlcore.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from pymlcore.ensemble._hist_gradient_boosting import (_CORE, _SMALL_TRAINSET, _should_stop,
-                                                       _trees_slice,
-                                                       _iterations_until_stop_possible)
+from pymlcore.ensemble._hist_gradient_boosting import (_CORE, _SMALL_TRAINSET,
+                                                       _iterations_until_stop_possible,
+                                                       _should_stop, _trees_slice)
 
 
 def one_iteration_per_fit(est, X, y, sample_weight, train_rows, validation_rows):

@@ -1975,7 +1975,8 @@ static pmc_status forest_export(const pmc_model *m, pmc_arrays *out) {
     PMC_TRY(pmc_arrays_add(out, "feature", pmc_view_1d(c->feature, PMC_INT32, c->n_nodes)));
     PMC_TRY(pmc_arrays_add(out, "threshold", pmc_view_1d(c->threshold, PMC_FLOAT32, c->n_nodes)));
     PMC_TRY(pmc_arrays_add(out, "leaf_value", pmc_view_2d(c->leaf_value, PMC_FLOAT32, c->n_leaves, nv)));
-    PMC_TRY(pmc_arrays_add(out, "leaf_impurity", pmc_view_1d(c->leaf_impurity, PMC_FLOAT32, c->n_leaves)));
+    PMC_TRY(pmc_arrays_add(out, "leaf_impurity",
+                           pmc_view_1d(c->leaf_impurity, PMC_FLOAT32, c->n_leaves)));
     PMC_TRY(pmc_arrays_add(out, "n_features", pmc_view_1d((void *)&m->scalars[0], PMC_INT64, 1)));
     PMC_TRY(pmc_arrays_add(out, "feature_importances",
                            pmc_view_1d(m->importances, PMC_FLOAT64, m->n_features)));

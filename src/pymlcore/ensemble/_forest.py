@@ -500,8 +500,9 @@ class RandomForestClassifier(_ForestClassifier):
 
 
 class ExtraTreesClassifier(_ForestClassifier):
-    __doc__ = ("Extremely randomized trees (random thresholds), grown in C; "
-               "with max_bins (default None here: random thresholds need no sort) a random bin boundary is drawn." + _FOREST_DOC)
+    __doc__ = ("Extremely randomized trees (random thresholds), grown in C; with max_bins "
+               "(default None here: random thresholds need no sort) a random bin boundary is "
+               "drawn." + _FOREST_DOC)
     _splitter = "random"
 
     def __init__(self, n_estimators=100, *, criterion="gini", max_depth=None,
