@@ -458,7 +458,8 @@ class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
         As scikit-learn's.  ``early_stopping='auto'`` turns early stopping on
         when there are more than 10,000 samples; ``scoring='loss'`` (the
         default) is computed in C, any other scorer in Python on up to 10,000
-        training rows and the validation rows.
+        training rows and the validation rows, from raw predictions the C fit
+        keeps up to date (no re-binning or re-predicting per iteration).
     subsample : float, default=1.0
         Beyond scikit-learn (XGBoost's ``subsample``): share of the training
         rows drawn without replacement for each iteration.
