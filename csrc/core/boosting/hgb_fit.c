@@ -1122,15 +1122,28 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
         for (int64_t i = 0; i < init->n_train; i++)
             PMC_TRY(hgb_push_score(m, init->train_score[i],
                                    i < init->n_val ? init->val_score[i] : NAN));
-        /* raw predictions of the trees so far, class-major */
-        PMC_ALLOC(tmp_raw, K * PMC_MAX(n, nv), "raw predictions");
-        PMC_TRY(hgb_raw_predict(m, X, train_rows, 0, m->n_trees, 1, ctx, tmp_raw));
-        for (int64_t i = 0; i < n; i++)
-            for (int k = 0; k < K; k++) S.raw[k * n + i] = tmp_raw[i * K + k];
-        if (nv) {
-            PMC_TRY(hgb_raw_predict(m, X, val_rows, 0, m->n_trees, 1, ctx, tmp_raw));
-            for (int64_t i = 0; i < nv; i++)
-                for (int k = 0; k < K; k++) S.raw_val[k * nv + i] = tmp_raw[i * K + k];
+        if (P->init_raw.ndim) { /* the caller's raw predictions of these rows */
+            const pmc_view *r = &P->init_raw;
+            if (r->ndim != 2 || r->dtype != PMC_FLOAT64 || r->shape[0] != K ||
+                r->shape[1] != n + nv) {
+                status = pmc_fail(PMC_ERR_VALUE, "init_raw must be float64 of shape (%d, %lld)",
+                                  K, (long long)(n + nv));
+                goto error;
+            }
+            for (int k = 0; k < K; k++) {
+                for (int64_t i = 0; i < n; i++) S.raw[k * n + i] = pmc_get(r, k, i);
+                for (int64_t i = 0; i < nv; i++) S.raw_val[k * nv + i] = pmc_get(r, k, n + i);
+            }
+        } else { /* raw predictions of the trees so far, class-major */
+            PMC_ALLOC(tmp_raw, K * PMC_MAX(n, nv), "raw predictions");
+            PMC_TRY(hgb_raw_predict(m, X, train_rows, 0, m->n_trees, 1, ctx, tmp_raw));
+            for (int64_t i = 0; i < n; i++)
+                for (int k = 0; k < K; k++) S.raw[k * n + i] = tmp_raw[i * K + k];
+            if (nv) {
+                PMC_TRY(hgb_raw_predict(m, X, val_rows, 0, m->n_trees, 1, ctx, tmp_raw));
+                for (int64_t i = 0; i < nv; i++)
+                    for (int k = 0; k < K; k++) S.raw_val[k * nv + i] = tmp_raw[i * K + k];
+            }
         }
     } else {
         PMC_TRY(baseline(&S, m->baseline));
@@ -1141,6 +1154,15 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
         if (P->early_stopping)
             PMC_TRY(hgb_push_score(m, mean_score(&S, S.y, S.w, S.raw, n),
                                    nv ? mean_score(&S, S.yv, S.wv, S.raw_val, nv) : NAN));
+    }
+    int64_t n_staged = P->staged_rows.ndim ? P->staged_rows.shape[0] : 0;
+    if (P->staged_rows.ndim) {
+        PMC_TRY(check_rows_view(&P->staged_rows, "staged_rows", n));
+        m->staged_width = (n_staged + nv) * K;
+        m->raw_cols = n + nv;
+        PMC_ALLOC(m->raw, K * (n + nv), "raw predictions");
+        PMC_ALLOC(m->staged_raw, PMC_MAX(1, (P->max_iter - m->n_iter) * m->staged_width),
+                  "staged raw predictions");
     }
 
     /* the grower's buffers, reused by every tree */
@@ -1231,6 +1253,14 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
             if (nv) add_tree_binned(&S, T.tree_base, S.binned_val, nv, S.raw_val + (int64_t)k * nv);
         }
         m->n_iter++;
+        if (m->raw) { /* this iteration's raw predictions of the staged and validation rows */
+            double *row = m->staged_raw + m->n_staged_iter++ * m->staged_width;
+            for (int64_t s = 0; s < n_staged; s++)
+                for (int k = 0; k < K; k++)
+                    *row++ = S.raw[k * n + pmc_get_index(&P->staged_rows, s)];
+            for (int64_t i = 0; i < nv; i++)
+                for (int k = 0; k < K; k++) *row++ = S.raw_val[k * nv + i];
+        }
         if (P->early_stopping) {
             PMC_TRY(hgb_push_score(m, mean_score(&S, S.y, S.w, S.raw, n),
                                    nv ? mean_score(&S, S.yv, S.wv, S.raw_val, nv) : NAN));
@@ -1239,6 +1269,12 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
             if (should_stop(scores, n_scores, P->n_iter_no_change, P->tol)) break;
         }
     }
+    if (m->raw)
+        for (int k = 0; k < K; k++) {
+            memcpy(m->raw + k * (n + nv), S.raw + k * n, (size_t)n * sizeof(double));
+            if (nv)
+                memcpy(m->raw + k * (n + nv) + n, S.raw_val + k * nv, (size_t)nv * sizeof(double));
+        }
     *out = S.m;
     S.m = NULL;
 error:

@@ -24,6 +24,9 @@ struct pmc_model {
     int32_t *bitsets;
     int64_t n_train, cap_train, n_val, cap_val;
     double *train_score, *val_score;
+    /* staged_rows given (pmc_hgb_params): exported, not imported */
+    int64_t n_staged_iter, staged_width, raw_cols;
+    double *staged_raw, *raw; /* n_staged_iter x staged_width, K x raw_cols */
 };
 
 void hgb_model_free(pmc_model **m);

@@ -18,6 +18,8 @@ void hgb_model_free(pmc_model **mp) {
     free(m->bitsets);
     free(m->train_score);
     free(m->val_score);
+    free(m->staged_raw);
+    free(m->raw);
     free(m);
     *mp = NULL;
 }
@@ -232,6 +234,11 @@ static pmc_status hgb_export(const pmc_model *m, pmc_arrays *out) {
                            pmc_view_2d(m->bitsets, PMC_INT32, m->n_cat, HGB_WORDS)));
     PMC_TRY(pmc_export(out, "train_score", m->train_score, m->n_train, 0));
     PMC_TRY(pmc_export(out, "validation_score", m->val_score, m->n_val, 0));
+    if (m->raw) {
+        PMC_TRY(pmc_arrays_add(out, "staged_raw", pmc_view_2d(m->staged_raw, PMC_FLOAT64,
+                                                              m->n_staged_iter, m->staged_width)));
+        PMC_TRY(pmc_arrays_add(out, "raw", pmc_view_2d(m->raw, PMC_FLOAT64, m->K, m->raw_cols)));
+    }
 error:
     return status;
 }
@@ -384,6 +391,8 @@ static const pmc_param_spec hgb_params[] = {
     P(n_categories, PMC_PARAM_VIEW),
     P(monotonic_cst, PMC_PARAM_VIEW),
     P(interaction_cst, PMC_PARAM_VIEW),
+    P(staged_rows, PMC_PARAM_VIEW),
+    P(init_raw, PMC_PARAM_VIEW),
 };
 #undef P
 

@@ -1526,11 +1526,113 @@ static void tree_importances(const tree_nodes *t, int64_t p, double *imp) {
 
 /* ---- the model ------------------------------------------------------------------------------ */
 
-/* A tree in the forest's exported form (breadth-first numbering). */
+/* scikit-learn's minimal cost-complexity pruning of a grown tree, in place (the
+ * mechanism of tree/_prune.py): the weakest link, the inner node of least
+ * effective alpha (the first on ties), is cut while its alpha is <= ccp_alpha;
+ * the kept nodes are then renumbered in their order, so children stay after
+ * their node. */
+static pmc_status prune_nodes(tree_nodes *t, double ccp_alpha) {
+    pmc_status status = PMC_OK;
+    int64_t n = t->n_nodes, nv = t->n_value;
+    double *r_node = NULL, *r_branch = NULL;
+    int64_t *parent = NULL, *n_leaves = NULL, *stack = NULL;
+    uint8_t *leaf = NULL, *kept = NULL;
+    if (n <= 1) return PMC_OK;
+    PMC_ALLOC(r_node, n, "pruning");
+    PMC_ALLOC(r_branch, n, "pruning");
+    PMC_ALLOC(parent, n, "pruning");
+    PMC_ALLOC(n_leaves, n, "pruning");
+    PMC_ALLOC(stack, n, "pruning");
+    PMC_ALLOC(leaf, n, "pruning");
+    PMC_ALLOC(kept, n, "pruning");
+    for (int64_t k = 0; k < n; k++) {
+        r_node[k] = t->wn[k] * t->impurity[k] / t->wn[0];
+        leaf[k] = t->left[k] < 0;
+        r_branch[k] = leaf[k] ? r_node[k] : 0.0;
+        kept[k] = 1;
+        parent[k] = -1;
+        n_leaves[k] = 0;
+    }
+    for (int64_t k = 0; k < n; k++)
+        if (!leaf[k]) parent[t->left[k]] = parent[t->right[k]] = k;
+    for (int64_t k = n - 1; k > 0; k--) { /* leaves and impurity below every node */
+        int64_t p = parent[k];
+        n_leaves[p] += leaf[k] ? 1 : n_leaves[k];
+        r_branch[p] += leaf[k] ? r_node[k] : r_branch[k];
+    }
+    while (!leaf[0]) {
+        double best = INFINITY;
+        int64_t node = -1;
+        for (int64_t k = 0; k < n; k++) {
+            if (!kept[k] || leaf[k]) continue;
+            double alpha = (r_node[k] - r_branch[k]) / (double)(n_leaves[k] - 1);
+            if (alpha < best) {
+                best = alpha;
+                node = k;
+            }
+        }
+        if (node < 0 || ccp_alpha < best) break;
+        int64_t top = 0; /* drop the branch below `node` */
+        stack[top++] = t->left[node];
+        stack[top++] = t->right[node];
+        while (top) {
+            int64_t k = stack[--top];
+            kept[k] = 0;
+            if (!leaf[k]) {
+                stack[top++] = t->left[k];
+                stack[top++] = t->right[k];
+            }
+        }
+        leaf[node] = 1;
+        int64_t pruned = n_leaves[node] - 1;
+        double diff = r_node[node] - r_branch[node];
+        n_leaves[node] = 0;
+        r_branch[node] = r_node[node];
+        for (int64_t k = parent[node]; k >= 0; k = parent[k]) {
+            n_leaves[k] -= pruned;
+            r_branch[k] += diff;
+        }
+    }
+    /* renumber: stack[k] is the new id of kept node k */
+    int64_t m = 0;
+    for (int64_t k = 0; k < n; k++) stack[k] = kept[k] ? m++ : -1;
+    for (int64_t k = 0; k < n; k++) { /* new ids are <= old ones: in place */
+        if (!kept[k]) continue;
+        int64_t j = stack[k];
+        if (leaf[k]) {
+            t->left[j] = t->right[j] = TREE_LEAF;
+            t->feature[j] = TREE_UNDEFINED;
+            t->threshold[j] = TREE_UNDEFINED;
+            t->missing_left[j] = 0;
+        } else {
+            t->left[j] = stack[t->left[k]];
+            t->right[j] = stack[t->right[k]];
+            t->feature[j] = t->feature[k];
+            t->threshold[j] = t->threshold[k];
+            t->missing_left[j] = t->missing_left[k];
+        }
+        t->n_samples[j] = t->n_samples[k];
+        t->impurity[j] = t->impurity[k];
+        t->wn[j] = t->wn[k];
+        memmove(t->value + j * nv, t->value + k * nv, (size_t)nv * sizeof(double));
+    }
+    t->n_nodes = m;
+error:
+    free(r_node);
+    free(r_branch);
+    free(parent);
+    free(n_leaves);
+    free(stack);
+    free(leaf);
+    free(kept);
+    return status;
+}
+
+/* A tree in the forest's exported form (breadth-first numbering; see tree.h). */
 typedef struct {
     int64_t n_nodes, n_leaves;
     int32_t *child, *feature;
-    float *threshold, *leaf_value;
+    float *threshold, *leaf_value, *leaf_impurity;
 } compact_tree;
 
 static void compact_free(compact_tree *c) {
@@ -1538,6 +1640,7 @@ static void compact_free(compact_tree *c) {
     free(c->feature);
     free(c->threshold);
     free(c->leaf_value);
+    free(c->leaf_impurity);
     memset(c, 0, sizeof *c);
 }
 
@@ -1553,18 +1656,20 @@ static pmc_status compact_from_nodes(const tree_nodes *t, compact_tree *c) {
     int64_t n_leaves = 0;
     for (int64_t k = 0; k < n; k++) n_leaves += t->left[k] < 0;
     PMC_ALLOC(c->leaf_value, n_leaves * nv, "compact tree");
+    PMC_ALLOC(c->leaf_impurity, n_leaves, "compact tree");
     c->n_nodes = n;
     c->n_leaves = n_leaves;
     int64_t next = 1, leaf = 0;
     order[0] = 0;
     for (int64_t q = 0; q < n; q++) {
         int64_t old = order[q];
-        if (t->left[old] < 0) {
-            c->child[q] = -1;
+        if (t->left[old] < 0) { /* the split's slots carry the leaf's counts */
+            c->child[q] = (int32_t)-t->n_samples[old];
             c->feature[q] = -1;
-            c->threshold[q] = (float)TREE_UNDEFINED;
+            c->threshold[q] = (float)t->wn[old];
             for (int64_t j = 0; j < nv; j++)
                 c->leaf_value[leaf * nv + j] = (float)t->value[old * nv + j];
+            c->leaf_impurity[leaf] = (float)t->impurity[old];
             leaf++;
             continue;
         }
@@ -1590,6 +1695,7 @@ struct pmc_model {
     int64_t *tree_start;
     double *importances;           /* n_features */
     double *oob_sum, *oob_count;   /* n_rows x n_value, n_rows */
+    int32_t *draw_counts;          /* n_trees x n_rows (draw_only) */
 };
 
 static void tree_model_free(pmc_model **mp) {
@@ -1602,6 +1708,7 @@ static void tree_model_free(pmc_model **mp) {
     free(m->importances);
     free(m->oob_sum);
     free(m->oob_count);
+    free(m->draw_counts);
     free(m);
     *mp = NULL;
 }
@@ -1810,7 +1917,7 @@ static pmc_status forest_import(const pmc_arrays *in, pmc_model **out) {
         int64_t size = s1 - s0;
         for (int64_t k = 0; k < size; k++) {
             int64_t g = s0 + k, c = pmc_get_index(child, g);
-            if (c == -1) {
+            if (c < 0) { /* a leaf: -n_node_samples */
                 if (leaf >= n_leaves) {
                     status = pmc_fail(PMC_ERR_VALUE, "leaf_value has fewer rows than leaves");
                     goto error;
@@ -1994,9 +2101,34 @@ typedef struct {
     uint8_t *inbag;      /* n_trees x n_rows when oob, else NULL */
 } forest_job;
 
+/* The bootstrap of one tree: how many of the n_draws draws with replacement hit
+ * each row, with probability proportional to `weight` when given (scikit-learn
+ * 1.9: the weight then enters the tree only through the counts).  `cumulative`
+ * is scratch of n entries, used with weights only. */
+static void bootstrap_counts(const double *weight, int64_t n, int64_t n_draws, pmc_rng *rng,
+                             double *cumulative, int32_t *counts) {
+    memset(counts, 0, (size_t)n * sizeof(int32_t));
+    if (!weight) {
+        for (int64_t k = 0; k < n_draws; k++) counts[pmc_rng_below(rng, (uint64_t)n)]++;
+        return;
+    }
+    double total = 0.0;
+    for (int64_t i = 0; i < n; i++) cumulative[i] = total += weight[i];
+    for (int64_t k = 0; k < n_draws; k++) {
+        double u = pmc_rng_uniform(rng) * total;
+        int64_t lo = 0, hi = n - 1;
+        while (lo < hi) {
+            int64_t mid = (lo + hi) / 2;
+            if (cumulative[mid] > u) hi = mid;
+            else lo = mid + 1;
+        }
+        counts[lo]++;
+    }
+}
+
 /* Tree t: its bootstrap draw (max_samples rows with replacement, weights times
- * the counts, 'balanced_subsample' class weights from the draw), its growth and
- * its compact form, all from the rng stream (seed, first_tree + t). */
+ * the counts, 'balanced_subsample' class weights from the draw), its growth,
+ * pruning and compact form, all from the rng stream (seed, first_tree + t). */
 static pmc_status forest_task(int64_t t, int thread, void *arg) {
     (void)thread;
     forest_job *job = arg;
@@ -2013,25 +2145,9 @@ static pmc_status forest_task(int64_t t, int thread, void *arg) {
     PMC_ALLOC(w, n, "forest weights");
     if (pr->bootstrap) {
         PMC_ALLOC(counts, n, "forest bootstrap");
-        if (pb->has_weight) {
-            /* scikit-learn 1.9: rows drawn with probability proportional to their
-             * weight, which then enters the tree only through the counts */
-            PMC_ALLOC(cumulative, n, "forest bootstrap");
-            double total = 0.0;
-            for (int64_t i = 0; i < n; i++) cumulative[i] = total += pb->weight[i];
-            for (int64_t k = 0; k < pr->max_samples; k++) {
-                double u = pmc_rng_uniform(&rng) * total;
-                int64_t lo = 0, hi = n - 1;
-                while (lo < hi) {
-                    int64_t mid = (lo + hi) / 2;
-                    if (cumulative[mid] > u) hi = mid;
-                    else lo = mid + 1;
-                }
-                counts[lo]++;
-            }
-        } else {
-            for (int64_t k = 0; k < pr->max_samples; k++) counts[pmc_rng_below(&rng, (uint64_t)n)]++;
-        }
+        if (pb->has_weight) PMC_ALLOC(cumulative, n, "forest bootstrap");
+        bootstrap_counts(pb->has_weight ? pb->weight : NULL, n, pr->max_samples, &rng, cumulative,
+                         counts);
         for (int64_t i = 0; i < n; i++) w[i] = counts[i];
         if (pr->balanced_subsample && pb->is_clf) {
             /* scikit-learn's compute_sample_weight('balanced', y, indices=draw):
@@ -2055,6 +2171,7 @@ static pmc_status forest_task(int64_t t, int thread, void *arg) {
         memcpy(w, pb->weight, (size_t)n * sizeof(double));
     }
     PMC_TRY(grow_tree(pb, w, rng, job->ctx, &nodes));
+    if (pr->ccp_alpha > 0.0) PMC_TRY(prune_nodes(&nodes, pr->ccp_alpha));
     tree_importances(&nodes, pb->n_features, job->importances + t * pb->n_features);
     PMC_TRY(compact_from_nodes(&nodes, &job->trees[t]));
 error:
@@ -2118,6 +2235,47 @@ static pmc_status oob_block(int64_t b, int thread, void *arg) {
     return PMC_OK;
 }
 
+/* draw_only: the bootstrap counts of trees first_tree.., without growing them. */
+static pmc_status forest_draws(const pmc_tree_params *pr, const pmc_data *data, pmc_ctx *ctx,
+                               pmc_model **out) {
+    pmc_status status = PMC_OK;
+    pmc_model *m = NULL;
+    double *weight = NULL, *cumulative = NULL;
+    int64_t n = data->rows.n, T = pr->n_estimators;
+    if (!pr->bootstrap) return pmc_fail(PMC_ERR_VALUE, "draw_only needs bootstrap=True");
+    if (n < 1 || n > INT32_MAX - 1) return pmc_fail(PMC_ERR_VALUE, "X: bad number of rows");
+    if (data->weight.ndim != 0 && data->weight.shape[0] != data->X.n_rows)
+        return pmc_fail(PMC_ERR_VALUE, "sample_weight must have one entry per row of X");
+    PMC_ALLOC(m, 1, "Forest draws");
+    m->is_forest = 1;
+    m->n_rows = n;
+    m->fm.n_trees = T;
+    PMC_ALLOC(m->draw_counts, T * n, "Forest draws");
+    if (data->weight.ndim != 0) {
+        PMC_ALLOC(weight, n, "Forest draws");
+        PMC_ALLOC(cumulative, n, "Forest draws");
+        for (int64_t i = 0; i < n; i++) {
+            weight[i] = pmc_weight(&data->weight, pmc_row_at(&data->rows, i));
+            if (!(weight[i] >= 0.0) || !isfinite(weight[i])) {
+                status = pmc_fail(PMC_ERR_VALUE, "sample_weight must be finite and non-negative");
+                goto error;
+            }
+        }
+    }
+    for (int64_t t = 0; t < T; t++) {
+        pmc_rng rng;
+        pmc_rng_seed(&rng, ctx->seed, (uint64_t)(pr->first_tree + t));
+        bootstrap_counts(weight, n, pr->max_samples, &rng, cumulative, m->draw_counts + t * n);
+    }
+    *out = m;
+    m = NULL;
+error:
+    free(weight);
+    free(cumulative);
+    tree_model_free(&m);
+    return status;
+}
+
 static pmc_status forest_fit(const void *params, const pmc_data *data, const pmc_model *init,
                              pmc_ctx *ctx, pmc_model **out) {
     (void)init;
@@ -2133,6 +2291,9 @@ static pmc_status forest_fit(const void *params, const pmc_data *data, const pmc
         return pmc_fail(PMC_ERR_VALUE, "max_samples must be >= 1");
     if (pr->oob && !pr->bootstrap)
         return pmc_fail(PMC_ERR_VALUE, "Out of bag estimation only available if bootstrap=True");
+    if (!(pr->ccp_alpha >= 0.0)) /* +inf allowed: every tree pruned to its root */
+        return pmc_fail(PMC_ERR_VALUE, "ccp_alpha must be >= 0, got %g", pr->ccp_alpha);
+    if (pr->draw_only) return forest_draws(pr, data, ctx, out);
     PMC_TRY(problem_init(&pb, pr, data, ctx));
     int64_t n = pb.n_rows, p = pb.n_features, nv = pb.n_value;
     status = PMC_OK;
@@ -2165,9 +2326,10 @@ static pmc_status forest_fit(const void *params, const pmc_data *data, const pmc
     all->feature = pmc_calloc((size_t)n_nodes, sizeof(int32_t), "Forest");
     all->threshold = pmc_calloc((size_t)n_nodes, sizeof(float), "Forest");
     all->leaf_value = pmc_calloc((size_t)PMC_MAX(n_leaves * nv, 1), sizeof(float), "Forest");
+    all->leaf_impurity = pmc_calloc((size_t)PMC_MAX(n_leaves, 1), sizeof(float), "Forest");
     m->importances = pmc_calloc((size_t)p, sizeof(double), "Forest");
     if (!m->tree_start || !all->child || !all->feature || !all->threshold || !all->leaf_value ||
-        !m->importances) {
+        !all->leaf_impurity || !m->importances) {
         status = PMC_ERR_MEMORY;
         goto done;
     }
@@ -2179,6 +2341,7 @@ static pmc_status forest_fit(const void *params, const pmc_data *data, const pmc
         memcpy(all->feature + node0, c->feature, (size_t)c->n_nodes * sizeof(int32_t));
         memcpy(all->threshold + node0, c->threshold, (size_t)c->n_nodes * sizeof(float));
         memcpy(all->leaf_value + leaf0 * nv, c->leaf_value, (size_t)(c->n_leaves * nv) * sizeof(float));
+        memcpy(all->leaf_impurity + leaf0, c->leaf_impurity, (size_t)c->n_leaves * sizeof(float));
         node0 += c->n_nodes;
         leaf0 += c->n_leaves;
         if (c->n_nodes > 1) {
@@ -2227,11 +2390,16 @@ static pmc_status forest_export(const pmc_model *m, pmc_arrays *out) {
     pmc_status status = PMC_OK;
     const compact_tree *c = &m->all;
     int64_t T = m->fm.n_trees, nv = m->fm.n_value;
+    if (m->draw_counts)
+        return pmc_arrays_add(out, "draw_counts",
+                              pmc_view_2d(m->draw_counts, PMC_INT32, T, m->n_rows));
     PMC_TRY(pmc_arrays_add(out, "tree_start", pmc_view_1d(m->tree_start, PMC_INT64, T + 1)));
     PMC_TRY(pmc_arrays_add(out, "child", pmc_view_1d(c->child, PMC_INT32, c->n_nodes)));
     PMC_TRY(pmc_arrays_add(out, "feature", pmc_view_1d(c->feature, PMC_INT32, c->n_nodes)));
     PMC_TRY(pmc_arrays_add(out, "threshold", pmc_view_1d(c->threshold, PMC_FLOAT32, c->n_nodes)));
     PMC_TRY(pmc_arrays_add(out, "leaf_value", pmc_view_2d(c->leaf_value, PMC_FLOAT32, c->n_leaves, nv)));
+    PMC_TRY(pmc_arrays_add(out, "leaf_impurity",
+                           pmc_view_1d(c->leaf_impurity, PMC_FLOAT32, c->n_leaves)));
     PMC_TRY(pmc_arrays_add(out, "n_features", pmc_view_1d((void *)&m->scalars[0], PMC_INT64, 1)));
     PMC_TRY(pmc_arrays_add(out, "feature_importances",
                            pmc_view_1d(m->importances, PMC_FLOAT64, m->n_features)));
@@ -2276,6 +2444,8 @@ static const pmc_param_spec forest_params[] = {
     {"bootstrap", PMC_PARAM_BOOL, offsetof(pmc_tree_params, bootstrap), NULL},
     {"oob", PMC_PARAM_BOOL, offsetof(pmc_tree_params, oob), NULL},
     {"balanced_subsample", PMC_PARAM_BOOL, offsetof(pmc_tree_params, balanced_subsample), NULL},
+    {"ccp_alpha", PMC_PARAM_DOUBLE, offsetof(pmc_tree_params, ccp_alpha), NULL},
+    {"draw_only", PMC_PARAM_BOOL, offsetof(pmc_tree_params, draw_only), NULL},
 };
 
 const pmc_estimator pmc_decision_tree_estimator = {

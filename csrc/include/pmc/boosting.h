@@ -84,6 +84,21 @@ typedef struct {
     pmc_view interaction_cst; /* int (n_groups x n_features) 0/1, optional: a branch may
                                  only split on the features of the groups that hold every
                                  feature split on above it (scikit-learn's, LightGBM's) */
+    /* Raw predictions for a caller that scores iterations itself (early stopping
+     * on a scorer), so that it fits many iterations per call:
+     * staged_rows  int, optional: positions in the training rows (0..n_train-1);
+     *              when given, fit exports
+     *                staged_raw float64 (iterations of this call, (n_staged +
+     *                  n_validation) * K): after each iteration, the raw
+     *                  predictions of those rows then of the validation rows,
+     *                  row-major with the K classes inner
+     *                raw float64 (K, n_train + n_validation): at the end, the raw
+     *                  predictions of the training then validation rows
+     * init_raw     float64 (K, n_train + n_validation), optional, with init: the
+     *              previous call's `raw` (same rows), taken instead of predicting
+     *              init's trees on those rows again (the same numbers). */
+    pmc_view staged_rows;
+    pmc_view init_raw;
 } pmc_hgb_params;
 
 extern const pmc_estimator pmc_hist_gradient_boosting_estimator;

@@ -42,6 +42,10 @@ typedef struct {
      * X's CSC arrays (data, row indices, column pointers) with n_rows = n_features
      * and n_cols = n_samples; every column's row indices must increase strictly */
     int sparse_csc;
+    /* forest only: minimal cost-complexity pruning of every grown tree (0: none) */
+    double ccp_alpha;
+    /* forest only: grow nothing, export draw_counts (see pmc_forest_estimator) */
+    int draw_only;
 } pmc_tree_params;
 
 /* DecisionTree: one tree grown on all rows (the rng stream of ctx->seed, 0).
@@ -71,24 +75,36 @@ extern const pmc_estimator pmc_decision_tree_estimator;
  * 1.9 does) and is grown with the draw counts as weights (times the
  * 'balanced_subsample' class weights of the draw when balanced_subsample);
  * without, with sample_weight.  The random splitter with max_bins draws one
- * boundary among the bins the node occupies.  Compact exported state, all trees' nodes concatenated, each
- * tree numbered breadth first so that a node's children are adjacent:
+ * boundary among the bins the node occupies.  With ccp_alpha > 0 every tree is
+ * pruned after growth (scikit-learn's minimal cost-complexity pruning, on the
+ * tree's float64 statistics) before it is stored.  Compact exported state, all
+ * trees' nodes concatenated, each tree numbered breadth first so that a node's
+ * children are adjacent:
  *   tree_start  int64 (n_trees + 1)   first node of every tree
- *   child       int32 (n_nodes)       left child's local id (right = left + 1);
- *                                     -1 for a leaf
+ *   child       int32 (n_nodes)       inner node: left child's local id (right =
+ *                                     left + 1); leaf: -n_node_samples (< 0)
  *   feature     int32 (n_nodes)       2 * feature + missing_go_to_left; -1 leaf
- *   threshold   float32 (n_nodes)     scikit-learn's float64 threshold rounded
- *                                     down to float32: x <= t is unchanged for
- *                                     the float32 X every tree reads
+ *   threshold   float32 (n_nodes)     inner node: scikit-learn's float64
+ *                                     threshold rounded down to float32 (x <= t
+ *                                     is unchanged for the float32 X every tree
+ *                                     reads); leaf: weighted_n_node_samples
  *   leaf_value  float32 (n_leaves, n_value)  class fractions or means, leaves
  *                                     in node order
+ *   leaf_impurity float32 (n_leaves)  the leaves' impurity
  *   n_features  int64 (1)
+ * A leaf's child and threshold slots, unused by prediction, carry its sample
+ * counts; an inner node's counts, value and impurity follow from its leaves'
+ * (sums, weighted means, the criterion's decomposition), so the compact form
+ * holds a full tree at the cost of one float per leaf.
  * Fit also exports feature_importances (float64, n_features; scikit-learn's mean
  * of the per-tree normalised importances), and with oob: oob_sum (n_samples,
  * n_value) the summed predictions of the trees that did not see each row and
  * oob_count (n_samples).
  * Apply: predict_proba -> mean leaf value over trees (n_rows, n_value) float64;
- * transform -> every tree's leaf (local node id) (n_rows, n_trees) as float64. */
+ * transform -> every tree's leaf (local node id) (n_rows, n_trees) as float64.
+ * With draw_only, fit reads only the number of rows of X and sample_weight and
+ * exports draw_counts int32 (n_estimators, n_rows): how many times the
+ * bootstrap of tree first_tree + t drew each row, the same draw as a fit. */
 extern const pmc_estimator pmc_forest_estimator;
 
 #ifdef __cplusplus

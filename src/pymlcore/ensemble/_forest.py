@@ -21,7 +21,7 @@ from ..tree._classes import (_BaseTree, check_float32_range, check_y_finite, enc
                              labels_of_proba, log_of_proba, monotonic_param, resolve_growth)
 from ..tree._tree import TREE_LEAF, TREE_UNDEFINED, Tree, _decision_path
 
-_COMPACT = ("tree_start", "child", "feature", "threshold", "leaf_value")
+_COMPACT = ("tree_start", "child", "feature", "threshold", "leaf_value", "leaf_impurity")
 
 
 class _LazyTrees:
@@ -53,7 +53,7 @@ class _LazyTrees:
 class _BaseForest(MultiOutputMixin, BaseEstimator):
     _parameter_constraints = {
         **{k: v for k, v in _BaseTree._parameter_constraints.items()
-           if k not in ("splitter", "ccp_alpha")},
+           if k != "splitter"},
         "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
         "bootstrap": ["boolean"],
         "oob_score": ["boolean", callable],
@@ -128,7 +128,8 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
                       n_classes=np.asarray(n_classes, dtype=np.int64) if is_classifier else None,
                       n_estimators=n_more, max_samples=int(n_draws), first_tree=n_before,
                       bootstrap=bool(self.bootstrap), oob=bool(self.oob_score),
-                      balanced_subsample=balanced_subsample,
+                      balanced_subsample=balanced_subsample, ccp_alpha=float(self.ccp_alpha),
+                      draw_only=False,
                       monotonic_cst=monotonic_param(self, n_features, self.n_outputs_, n_classes,
                                                     is_classifier))
         if self.bootstrap:  # a tree's weights are its draw counts
@@ -136,6 +137,9 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
         weight_for_draws = sample_weight if self.bootstrap else tree_weight
         state = fit_core("Forest", params, X, codes, weight_for_draws, n_jobs=self.n_jobs,
                          random_state=self._seed)
+        # what estimators_samples_ replays the draws from (as scikit-learn keeps)
+        self._n_samples, self._draw_weight, self._draw_params = n_samples, weight_for_draws, \
+            params
         new = {k: state[k] for k in _COMPACT}
         splits = int(np.sum(np.diff(new["tree_start"]) > 1))
         if previous is None:
@@ -236,6 +240,28 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
         return imp / total if total > 0 else np.zeros_like(imp)
 
     @property
+    def estimators_samples_(self):
+        """The rows each tree was grown on: per tree, the int32 indices of its
+        bootstrap draws (sorted, one entry per draw: scikit-learn lists them in
+        draw order), or all rows without bootstrap.  Replayed from the seed in C
+        on each access, not stored."""
+        check_is_fitted(self, "_compact")
+        n, T = self._n_samples, len(self)
+        if not self.bootstrap:
+            return [np.arange(n, dtype=np.int32) for _ in range(T)]
+        rows = np.arange(n, dtype=np.int32)
+        out = []
+        step = max(1, 2**24 // n)  # trees per C call: bounded memory for the counts
+        for first in range(0, T, step):
+            params = dict(self._draw_params, n_estimators=min(step, T - first),
+                          first_tree=first, draw_only=True)
+            counts = fit_core("Forest", params, np.zeros((n, 1), dtype=np.float32), None,
+                              self._draw_weight, n_jobs=1,
+                              random_state=self._seed)["draw_counts"]
+            out += [np.repeat(rows, c) for c in counts]
+        return out
+
+    @property
     def estimators_(self):
         if not hasattr(self, "_compact"):
             raise AttributeError("estimators_ exists after fit")
@@ -258,18 +284,15 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
         return state
 
     def _make_tree(self, i):
-        """Tree i as a DecisionTree estimator (breadth-first node numbering; leaf
-        values only, see Tree)."""
+        """Tree i as a DecisionTree estimator (breadth-first node numbering), with
+        scikit-learn's full tree_ arrays rebuilt from the compact ones."""
         c = self._compact
         lo, hi = int(c["tree_start"][i]), int(c["tree_start"][i + 1])
         child = c["child"][lo:hi].astype(np.int64)
         feat = c["feature"][lo:hi].astype(np.int64)
         inner = child >= 0
         leaf_lo = int(np.sum(c["child"][:lo] < 0))
-        n_leaves = int(np.sum(~inner))
-        k = int(np.max(self._tree_classes))
-        value = np.full((hi - lo, self.n_outputs_ * k), np.nan)
-        value[~inner] = c["leaf_value"][leaf_lo:leaf_lo + n_leaves]
+        leaves = slice(leaf_lo, leaf_lo + int(np.sum(~inner)))
         arrays = {
             "children_left": np.where(inner, child, TREE_LEAF),
             "children_right": np.where(inner, child + 1, TREE_LEAF),
@@ -277,12 +300,15 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
             "threshold": np.where(inner, c["threshold"][lo:hi].astype(np.float64),
                                   float(TREE_UNDEFINED)),
             "missing_go_to_left": np.where(inner, feat & 1, 0).astype(np.uint8),
-            "value": value,
         }
+        arrays.update(_node_stats(child, c["threshold"][lo:hi], c["leaf_value"][leaves],
+                                  c["leaf_impurity"][leaves], self.criterion, self.n_outputs_,
+                                  int(np.max(self._tree_classes)), hasattr(self, "classes_")))
         est = self._tree_class(**{name: getattr(self, name) for name in (
             "criterion", "max_depth", "min_samples_split", "min_samples_leaf",
             "min_weight_fraction_leaf", "max_features", "max_leaf_nodes",
-            "min_impurity_decrease", "max_bins", "monotonic_cst")}, splitter=self._splitter,
+            "min_impurity_decrease", "max_bins", "monotonic_cst", "ccp_alpha")},
+            splitter=self._splitter,
             random_state=int((self._seed + i) % (2**31)))
         est.tree_ = Tree(self._n_features, self._tree_classes, self.n_outputs_, arrays)
         est.n_outputs_ = self.n_outputs_
@@ -303,13 +329,58 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
 
 def _concat(a, b):
     """Compact arrays of two forests, b's trees after a's."""
-    return {
-        "tree_start": np.concatenate([a["tree_start"], b["tree_start"][1:] + a["tree_start"][-1]]),
-        "child": np.concatenate([a["child"], b["child"]]),
-        "feature": np.concatenate([a["feature"], b["feature"]]),
-        "threshold": np.concatenate([a["threshold"], b["threshold"]]),
-        "leaf_value": np.concatenate([a["leaf_value"], b["leaf_value"]]),
-    }
+    out = {k: np.concatenate([a[k], b[k]]) for k in _COMPACT if k != "tree_start"}
+    out["tree_start"] = np.concatenate([a["tree_start"], b["tree_start"][1:] + a["tree_start"][-1]])
+    return out
+
+
+def _node_stats(child, slot, leaf_value, leaf_impurity, criterion, n_outputs, k, is_classifier):
+    """n_node_samples, weighted_n_node_samples, impurity and value of every node
+    of one compact tree (tree.h): the leaves' are stored (counts in the child and
+    threshold slots), an inner node's follow from its children's: counts add up,
+    values are weighted means, and the impurity decomposes by criterion.  Nodes
+    are numbered breadth first, so each depth is a contiguous range; the ranges
+    are filled from the deepest up."""
+    n = len(child)
+    inner = child >= 0
+    n_node = np.where(inner, 0, -child)
+    weight = np.where(inner, 0.0, slot.astype(np.float64))
+    impurity = np.zeros(n)
+    impurity[~inner] = leaf_impurity
+    value = np.zeros((n, n_outputs * k))
+    value[~inner] = leaf_value
+    levels, start, end = [], 0, 1
+    while start < end:
+        levels.append((start, end))
+        start, end = end, end + 2 * int(np.sum(inner[start:end]))
+    for start, end in reversed(levels):
+        p = start + np.flatnonzero(inner[start:end])
+        left, right = child[p], child[p] + 1
+        wl, wr = weight[left, None], weight[right, None]
+        n_node[p] = n_node[left] + n_node[right]
+        w = weight[p] = wl[:, 0] + wr[:, 0]
+        value[p] = (wl * value[left] + wr * value[right]) / w[:, None]
+        if is_classifier:
+            frac = value[p].reshape(len(p), n_outputs, k)
+            if criterion == "gini":
+                per_output = 1.0 - np.sum(frac * frac, axis=2)
+            else:  # entropy, log_loss: bits
+                per_output = -np.sum(frac * np.log2(np.where(frac > 0, frac, 1.0)), axis=2)
+            impurity[p] = per_output.mean(axis=1)
+        elif criterion == "poisson":
+            # n_outputs * W * impurity = sum(w y log y) - W sum_o mu_o log mu_o
+            def ylogy(node):
+                mu = value[node]
+                return np.sum(mu * np.log(np.where(mu > 0, mu, 1.0)), axis=1)
+            total = (wl[:, 0] * (n_outputs * impurity[left] + ylogy(left))
+                     + wr[:, 0] * (n_outputs * impurity[right] + ylogy(right)))
+            impurity[p] = (total - w * ylogy(p)) / (w * n_outputs)
+        else:  # squared_error, friedman_mse: within plus between variance
+            gap = value[left] - value[right]
+            impurity[p] = ((wl[:, 0] * impurity[left] + wr[:, 0] * impurity[right]) / w
+                           + np.mean(gap * gap, axis=1) * wl[:, 0] * wr[:, 0] / (w * w))
+    return {"n_node_samples": n_node, "weighted_n_node_samples": weight, "impurity": impurity,
+            "value": value}
 
 
 class _ForestClassifier(ClassifierMixin, _BaseForest):
@@ -375,17 +446,21 @@ _FOREST_DOC = """
     Storage: the trees' nodes live in a few flat arrays (int32 child and
     feature, float32 threshold rounded down so that ``x <= t`` is unchanged for
     the float32 X that trees read, float32 leaf values: class fractions or
-    means, which gives predictions within ~1e-7 relative of float64 ones).
-    ``estimators_`` builds DecisionTree objects from them on demand (leaf values
-    only: no impurity or sample counts per node).  ``ccp_alpha`` and sparse X
-    are absent.
+    means, which gives predictions within ~1e-7 relative of float64 ones; per
+    leaf its impurity, and its sample counts in slots a leaf does not use).
+    ``estimators_`` builds DecisionTree objects from them on demand with full
+    ``tree_`` arrays: an inner node's counts, value and impurity are rebuilt
+    from its leaves' (exact up to float32 rounding; with ``monotonic_cst`` from
+    the clipped leaf values).  ``ccp_alpha`` prunes every tree after growth in
+    C (scikit-learn's minimal cost-complexity pruning).  ``estimators_samples_``
+    replays the bootstrap draws from the seed.  Sparse X is absent.
 """
 
 
 def _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
                  min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
                  min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state, verbose,
-                 warm_start, max_samples, max_bins, monotonic_cst):
+                 warm_start, max_samples, max_bins, monotonic_cst, ccp_alpha):
     self.n_estimators = n_estimators
     self.criterion = criterion
     self.max_depth = max_depth
@@ -404,6 +479,7 @@ def _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
     self.max_samples = max_samples
     self.max_bins = max_bins
     self.monotonic_cst = monotonic_cst
+    self.ccp_alpha = ccp_alpha
 
 
 class RandomForestClassifier(_ForestClassifier):
@@ -413,30 +489,33 @@ class RandomForestClassifier(_ForestClassifier):
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=True, oob_score=False, n_jobs=None, random_state=None, verbose=0,
-                 warm_start=False, class_weight=None, max_samples=None, monotonic_cst=None,
+                 warm_start=False, class_weight=None, ccp_alpha=0.0, max_samples=None,
+                 monotonic_cst=None,
                  max_bins=255):
         _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
                      min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
                      min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
-                     verbose, warm_start, max_samples, max_bins, monotonic_cst)
+                     verbose, warm_start, max_samples, max_bins, monotonic_cst, ccp_alpha)
         self.class_weight = class_weight
 
 
 class ExtraTreesClassifier(_ForestClassifier):
-    __doc__ = ("Extremely randomized trees (random thresholds), grown in C; "
-               "with max_bins (default None here: random thresholds need no sort) a random bin boundary is drawn." + _FOREST_DOC)
+    __doc__ = ("Extremely randomized trees (random thresholds), grown in C; with max_bins "
+               "(default None here: random thresholds need no sort) a random bin boundary is "
+               "drawn." + _FOREST_DOC)
     _splitter = "random"
 
     def __init__(self, n_estimators=100, *, criterion="gini", max_depth=None,
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=False, oob_score=False, n_jobs=None, random_state=None, verbose=0,
-                 warm_start=False, class_weight=None, max_samples=None, monotonic_cst=None,
+                 warm_start=False, class_weight=None, ccp_alpha=0.0, max_samples=None,
+                 monotonic_cst=None,
                  max_bins=None):
         _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
                      min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
                      min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
-                     verbose, warm_start, max_samples, max_bins, monotonic_cst)
+                     verbose, warm_start, max_samples, max_bins, monotonic_cst, ccp_alpha)
         self.class_weight = class_weight
 
 
@@ -447,11 +526,12 @@ class RandomForestRegressor(_ForestRegressor):
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=True, oob_score=False, n_jobs=None, random_state=None, verbose=0,
-                 warm_start=False, max_samples=None, monotonic_cst=None, max_bins=255):
+                 warm_start=False, ccp_alpha=0.0, max_samples=None, monotonic_cst=None,
+                 max_bins=255):
         _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
                      min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
                      min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
-                     verbose, warm_start, max_samples, max_bins, monotonic_cst)
+                     verbose, warm_start, max_samples, max_bins, monotonic_cst, ccp_alpha)
 
 
 class ExtraTreesRegressor(_ForestRegressor):
@@ -462,8 +542,9 @@ class ExtraTreesRegressor(_ForestRegressor):
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=False, oob_score=False, n_jobs=None, random_state=None, verbose=0,
-                 warm_start=False, max_samples=None, monotonic_cst=None, max_bins=None):
+                 warm_start=False, ccp_alpha=0.0, max_samples=None, monotonic_cst=None,
+                 max_bins=None):
         _init_forest(self, n_estimators, criterion, max_depth, min_samples_split,
                      min_samples_leaf, min_weight_fraction_leaf, max_features, max_leaf_nodes,
                      min_impurity_decrease, bootstrap, oob_score, n_jobs, random_state,
-                     verbose, warm_start, max_samples, max_bins, monotonic_cst)
+                     verbose, warm_start, max_samples, max_bins, monotonic_cst, ccp_alpha)

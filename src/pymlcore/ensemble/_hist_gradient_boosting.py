@@ -1,6 +1,7 @@
 """HistGradientBoostingClassifier / Regressor, fitted and applied in C
 (csrc/core/boosting/, binning in csrc/core/common/binning.c)."""
 
+import copy
 import itertools
 from numbers import Integral, Real
 from time import time
@@ -187,6 +188,8 @@ class _BaseHistGradientBoosting(BaseEstimator):
             if self.is_categorical_ is not None else None,
             "monotonic_cst": self._monotonic,
             "interaction_cst": self._interactions,
+            "staged_rows": None,  # set by _fit_with_scorer
+            "init_raw": None,
         }
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -295,49 +298,63 @@ class _BaseHistGradientBoosting(BaseEstimator):
         return matrix
 
     def _fit_with_scorer(self, X, y, sample_weight, train_rows, validation_rows):
-        """Early stopping on a scorer: one C iteration at a time (warm starts),
-        scored in Python on up to 10,000 training rows and the validation rows,
-        as scikit-learn does."""
+        """Early stopping on a scorer, as scikit-learn's: the scorer scores up to
+        10,000 training rows and the validation rows after the baseline and after
+        every iteration.  C runs as many iterations per call as can pass before
+        the stopping rule could first fire (so none is wasted) and hands back,
+        after each of them, the raw predictions of the scored rows, plus those of
+        all training and validation rows for the next call to continue from: no
+        re-binning or re-predicting per iteration.  The scorer reads the raw
+        predictions through a copy of the estimator whose predictions are them."""
         scorer = check_scoring(self, self.scoring)
         rows = np.arange(X.shape[0]) if train_rows is None else train_rows
-        if rows.shape[0] > _SMALL_TRAINSET:
+        positions = np.arange(len(rows))  # of the scored training rows, in `rows`
+        if len(rows) > _SMALL_TRAINSET:
             stratify = y[rows] if isinstance(self, ClassifierMixin) else None
-            small = resample(rows, n_samples=_SMALL_TRAINSET, replace=False,
-                             random_state=self._random_seed, stratify=stratify)
-        else:
-            small = rows
-        sets = [(X[small], y[small], None if sample_weight is None else sample_weight[small])]
-        if validation_rows is not None:
-            sets.append((X[validation_rows], y[validation_rows],
-                         None if sample_weight is None else sample_weight[validation_rows]))
+            positions = resample(positions, n_samples=_SMALL_TRAINSET, replace=False,
+                                 random_state=self._random_seed, stratify=stratify)
+        sets = [rows[positions]] + ([] if validation_rows is None else [validation_rows])
+        sets = [(X[r], self._decode(y[r]), {} if sample_weight is None
+                 else {"sample_weight": sample_weight[r]}) for r in sets]
         scores = [list(getattr(self, "train_score_", [])) if self._state is not None else [],
                   list(getattr(self, "validation_score_", [])) if self._state is not None
                   else []]
+        reference = scores[1] if validation_rows is not None else scores[0]
+        K = self.n_trees_per_iteration_
 
-        def score_all():
-            for k, (Xs, ys, ws) in enumerate(sets):
-                kwargs = {} if ws is None else {"sample_weight": ws}
-                scores[k].append(scorer(self, Xs, self._decode(ys), **kwargs))
+        def score_all(raw):  # raw: (rows of all sets, K)
+            start = 0
+            for k, (Xs, ys, kwargs) in enumerate(sets):
+                scores[k].append(scorer(_with_raw(self, raw[start:start + len(ys)]), Xs, ys,
+                                        **kwargs))
+                start += len(ys)
 
-        first = self._state is None
-        while True:
+        baseline_pending = self._state is None
+        raw = None  # (K, training + validation rows) after the last call
+        stop = False
+        while not stop:
             n_done = 0 if self._state is None else int(self._state["meta"][2])
             if n_done >= self.max_iter:
                 break
-            self._state = fit_core(
-                _CORE, self._core_params(n_done + 1, train_rows, None, False), X, y,
-                sample_weight=sample_weight, init=self._state, n_jobs=self.n_jobs,
-                random_state=self._random_seed)
-            if first:  # the baseline's score comes first, as in scikit-learn
-                full = self._state
-                self._state = _trees_slice(full, 0, 0, self.n_trees_per_iteration_)
-                score_all()
-                self._state = full
-                first = False
-            score_all()
-            reference = scores[1] if validation_rows is not None else scores[0]
-            if _should_stop(reference, self.n_iter_no_change, self.tol):
-                break
+            chunk = min(self.max_iter - n_done, _iterations_until_stop_possible(
+                reference, self.n_iter_no_change, self.tol, baseline_pending))
+            params = self._core_params(n_done + chunk, train_rows, validation_rows, False)
+            params.update(staged_rows=positions.astype(np.int64), init_raw=raw)
+            state = fit_core(_CORE, params, X, y, sample_weight=sample_weight, init=self._state,
+                             n_jobs=self.n_jobs, random_state=self._random_seed)
+            staged, raw = state.pop("staged_raw"), state.pop("raw")
+            staged = staged.reshape(len(staged), -1, K)
+            if baseline_pending:  # the baseline's score comes first, as in scikit-learn
+                score_all(np.broadcast_to(state["baseline"], staged.shape[1:]))
+                baseline_pending = False
+            for it in range(len(staged)):
+                score_all(staged[it])
+                if _should_stop(reference, self.n_iter_no_change, self.tol):
+                    stop = True
+                    if it + 1 < len(staged):  # not expected: the chunk ends where it may stop
+                        state = _trees_slice(state, 0, (n_done + it + 1) * K, K)
+                    break
+            self._state = state
         self.train_score_ = np.asarray(scores[0], dtype=np.float64)
         self.validation_score_ = np.asarray(scores[1], dtype=np.float64)
 
@@ -372,6 +389,26 @@ def _same_mask(a, b):
     if a is None or b is None:
         return a is None and b is None
     return np.array_equal(a, b)
+
+
+def _with_raw(estimator, raw):
+    """A copy of the estimator whose every prediction method (they all go through
+    _raw_predict) answers with `raw`, for the rows it was computed on."""
+    view = copy.copy(estimator)
+    view._raw_predict = lambda X: raw
+    return view
+
+
+def _iterations_until_stop_possible(scores, n_iter_no_change, tol, baseline_pending):
+    """Iterations that can run before _should_stop could first return True, given
+    the scores so far (one more, the baseline's, comes without an iteration when
+    baseline_pending): the rule at score j compares scores j-n+1..j with score
+    j-n, so j is possible only when the known ones among them do not beat it."""
+    n, last = n_iter_no_change, len(scores) - 1
+    j = max(last + 1, n)
+    while j - n <= last and any(s > scores[j - n] + tol for s in scores[j - n + 1:]):
+        j += 1
+    return max(1, j - last - int(baseline_pending))
 
 
 def _should_stop(scores, n_iter_no_change, tol):
@@ -421,7 +458,8 @@ class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
         As scikit-learn's.  ``early_stopping='auto'`` turns early stopping on
         when there are more than 10,000 samples; ``scoring='loss'`` (the
         default) is computed in C, any other scorer in Python on up to 10,000
-        training rows and the validation rows.
+        training rows and the validation rows, from raw predictions the C fit
+        keeps up to date (no re-binning or re-predicting per iteration).
     subsample : float, default=1.0
         Beyond scikit-learn (XGBoost's ``subsample``): share of the training
         rows drawn without replacement for each iteration.

@@ -21,9 +21,9 @@ class Tree:
     the arrays only; unpickling checks them in C (children after their node,
     features in range, consistent shapes) and raises ValueError otherwise.
 
-    A tree taken from a forest's compact storage has ``impurity``,
-    ``n_node_samples`` and ``weighted_n_node_samples`` set to None and its
-    inner nodes' ``value`` rows NaN (the forest keeps leaf values only)."""
+    A tree taken from a forest (``estimators_``) has all of these, rebuilt
+    from the forest's compact storage (float32 leaf values, impurities and
+    weights; see ensemble/_forest.py)."""
 
     def __init__(self, n_features, n_classes, n_outputs, arrays):
         self.n_features = int(n_features)
