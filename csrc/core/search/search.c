@@ -23,8 +23,8 @@ static double seconds_now(void) {
 static int64_t view_cols(const pmc_view *v) { return v->ndim == 2 ? v->shape[1] : 1; }
 
 /* A C-order copy of the selected rows of v (same dtype and ndim) into a new
- * buffer *buf (freed by the caller).  Used for y and sample_weight once the
- * features have been transformed into a compact per-task buffer. */
+ * buffer *buf (freed by the caller): a fold's X, y and sample_weight, or y and
+ * sample_weight once the features have been transformed into a compact buffer. */
 static pmc_status gather_view(const pmc_view *v, const pmc_rows *rows, pmc_view *out,
                               char **buf) {
     pmc_status status = PMC_OK;
@@ -33,10 +33,13 @@ static pmc_status gather_view(const pmc_view *v, const pmc_rows *rows, pmc_view 
     size_t item = pmc_dtype_size(v->dtype);
     int64_t cols = view_cols(v);
     PMC_ALLOC(*buf, (size_t)(rows->n > 0 ? rows->n : 1) * (size_t)cols * item, "fold targets");
+    int row_contiguous = cols == 1 || v->strides[1] == (int64_t)item;
     for (int64_t i = 0; i < rows->n; i++) {
         int64_t r = pmc_row_at(rows, i);
-        for (int64_t j = 0; j < cols; j++)
-            memcpy(*buf + ((size_t)(i * cols + j)) * item, pmc_at(v, r, j), item);
+        char *dst = *buf + (size_t)(i * cols) * item;
+        if (row_contiguous) memcpy(dst, pmc_at(v, r, 0), (size_t)cols * item);
+        else
+            for (int64_t j = 0; j < cols; j++) memcpy(dst + (size_t)j * item, pmc_at(v, r, j), item);
     }
     out->data = *buf;
     out->shape[0] = rows->n;
@@ -91,11 +94,29 @@ pmc_status pmc_search_scorer_method(const pmc_estimator *est, const pmc_model *m
     return status;
 }
 
+/* A fold as its fits and scorers read it.  When X is dense, its train rows (with
+ * y and sample_weight) and its test rows are copied once into compact C-order
+ * buffers shared by every candidate of the fold: each pass of each fit then
+ * streams contiguous rows that BLAS reads in place, instead of gathering them
+ * through the row index on every pass.  Otherwise (CSR X, or copies beyond
+ * FOLD_COPY_BUDGET) the fold is the shared arrays at its row selections. */
+typedef struct {
+    pmc_matrix X_train, X_test;
+    pmc_view y_train, w_train;     /* rows of X_train */
+    pmc_rows train_rows, test_rows;
+    int compact;                   /* the arrays above are the copies */
+    char *buf[4];
+} fold_data;
+
+/* Bytes of fold copies a search may hold (all folds at once). */
+#define FOLD_COPY_BUDGET ((int64_t)1 << 31)
+
 typedef struct {
     const pmc_search_spec *spec;
     const pmc_data *data;
     const pmc_ctx *ctx;
     pmc_search_results *res;
+    fold_data *folds;
 } search_job;
 
 /* What one task holds: the fitted steps and the buffers of the transformed rows. */
@@ -117,18 +138,19 @@ static void release(const pmc_search_spec *spec, task_memory *mem) {
 }
 
 /* Fits the chain on the train rows of fold f.  On return *train / *test are the
- * final step's inputs: data->X at the fold's rows when there is no transformer,
+ * final step's inputs: the fold's X at its rows when there is no transformer,
  * else compact buffers (all their rows) owned by mem. */
 static pmc_status fit_chain(const search_job *job, int64_t c, int64_t f, pmc_ctx *ctx,
                             task_memory *mem, pmc_matrix *train, pmc_rows *train_rows,
                             pmc_matrix *test, pmc_rows *test_rows) {
     const pmc_search_spec *spec = job->spec;
-    const pmc_data *data = job->data;
+    const fold_data *fold = &job->folds[f];
     pmc_status status = PMC_OK;
-    pmc_view y = data->y, w = data->weight, view;
-    *train = *test = data->X;
-    *train_rows = spec->train[f];
-    *test_rows = spec->test[f];
+    pmc_view y = fold->y_train, w = fold->w_train, view;
+    *train = fold->X_train;
+    *test = fold->X_test;
+    *train_rows = fold->train_rows;
+    *test_rows = fold->test_rows;
     for (int s = 0; s < spec->n_steps; s++) {
         const pmc_estimator *est = spec->steps[s];
         int last = s == spec->n_steps - 1;
@@ -152,10 +174,10 @@ static pmc_status fit_chain(const search_job *job, int64_t c, int64_t f, pmc_ctx
             free(X_test);
             goto error;
         }
-        if (s == 0) {
+        if (s == 0 && !fold->compact) {
             /* First transform: y and weights follow the rows into compact copies. */
-            PMC_TRY(gather_view(&data->y, train_rows, &y, &mem->y_train));
-            PMC_TRY(gather_view(&data->weight, train_rows, &w, &mem->w_train));
+            PMC_TRY(gather_view(&fold->y_train, train_rows, &y, &mem->y_train));
+            PMC_TRY(gather_view(&fold->w_train, train_rows, &w, &mem->w_train));
         }
         free(mem->X_train);
         free(mem->X_test);
@@ -199,12 +221,15 @@ error:
     return status;
 }
 
-static pmc_status run_task(int64_t t, int thread, void *arg) {
+static pmc_status run_task(int64_t task, int thread, void *arg) {
     (void)thread;
     const search_job *job = arg;
     const pmc_search_spec *spec = job->spec;
     pmc_search_results *res = job->res;
-    int64_t c = t / spec->n_folds, f = t % spec->n_folds;
+    /* Tasks run fold by fold, so that the threads share one fold's rows in cache;
+     * results go to slot t in scikit-learn's candidate-major order. */
+    int64_t f = task / spec->n_candidates, c = task % spec->n_candidates;
+    int64_t t = c * spec->n_folds + f;
     pmc_status status = PMC_OK;
     task_memory mem;
     memset(&mem, 0, sizeof mem);
@@ -324,13 +349,81 @@ error:
     return status;
 }
 
+static void folds_release(fold_data *folds, int64_t n_folds) {
+    if (!folds) return;
+    for (int64_t f = 0; f < n_folds; f++)
+        for (int i = 0; i < 4; i++) free(folds[f].buf[i]);
+    free(folds);
+}
+
+/* Copies fold f (task 2f: its train rows of X, y and weights; task 2f + 1: its
+ * test rows of X) when job->folds[f].compact was set. */
+static pmc_status gather_fold(int64_t task, int thread, void *arg) {
+    (void)thread;
+    search_job *job = arg;
+    const pmc_data *data = job->data;
+    fold_data *fold = &job->folds[task / 2];
+    pmc_status status = PMC_OK;
+    if (!fold->compact) return PMC_OK;
+    pmc_view view;
+    if (task % 2 == 0) {
+        const pmc_rows *rows = &job->spec->train[task / 2];
+        PMC_TRY(gather_view(&data->X.dense, rows, &view, &fold->buf[0]));
+        fold->X_train = pmc_matrix_dense(view);
+        PMC_TRY(gather_view(&data->y, rows, &fold->y_train, &fold->buf[1]));
+        PMC_TRY(gather_view(&data->weight, rows, &fold->w_train, &fold->buf[2]));
+        fold->train_rows = pmc_rows_all(rows->n);
+    } else {
+        const pmc_rows *rows = &job->spec->test[task / 2];
+        PMC_TRY(gather_view(&data->X.dense, rows, &view, &fold->buf[3]));
+        fold->X_test = pmc_matrix_dense(view);
+        fold->test_rows = pmc_rows_all(rows->n);
+    }
+error:
+    return status;
+}
+
+/* The folds as the tasks read them (see fold_data). */
+static pmc_status folds_prepare(search_job *job, pmc_ctx *ctx) {
+    const pmc_search_spec *spec = job->spec;
+    const pmc_data *data = job->data;
+    pmc_status status = PMC_OK;
+    int64_t bytes = 0;
+    int dense = !data->X.is_sparse;
+    if (dense) {
+        size_t item = pmc_dtype_size(data->X.dense.dtype);
+        for (int64_t f = 0; f < spec->n_folds; f++)
+            bytes += (spec->train[f].n + spec->test[f].n) * data->X.n_cols * (int64_t)item;
+    }
+    int compact = dense && bytes <= FOLD_COPY_BUDGET;
+    job->folds = calloc((size_t)PMC_MAX(spec->n_folds, 1), sizeof *job->folds);
+    if (!job->folds) return pmc_fail(PMC_ERR_MEMORY, "out of memory for the search folds");
+    for (int64_t f = 0; f < spec->n_folds; f++) {
+        fold_data *fold = &job->folds[f];
+        fold->X_train = fold->X_test = data->X;
+        fold->y_train = data->y;
+        fold->w_train = data->weight;
+        fold->train_rows = spec->train[f];
+        fold->test_rows = spec->test[f];
+        fold->compact = compact;
+    }
+    if (compact) PMC_TRY(pmc_parallel_for(2 * spec->n_folds, ctx->n_threads, ctx, gather_fold,
+                                          job));
+error:
+    return status;
+}
+
 pmc_status pmc_search_run(const pmc_search_spec *spec, const pmc_data *data, pmc_ctx *ctx,
                           pmc_search_results *results) {
     pmc_status status = check_spec(spec, data);
     if (status != PMC_OK) return status;
     int64_t n_tasks = spec->n_candidates * spec->n_folds;
-    search_job job = {spec, data, ctx, results};
-    return pmc_parallel_for(n_tasks, ctx->n_threads, ctx, run_task, &job);
+    search_job job = {spec, data, ctx, results, NULL};
+    status = folds_prepare(&job, ctx);
+    if (status == PMC_OK)
+        status = pmc_parallel_for(n_tasks, ctx->n_threads, ctx, run_task, &job);
+    folds_release(job.folds, spec->n_folds);
+    return status;
 }
 
 void pmc_search_free_messages(pmc_search_results *results, int64_t n_tasks) {
