@@ -359,8 +359,9 @@ def test_bad_refit_and_bad_candidate_raise_sklearns_errors():
 @pytest.mark.parametrize("layout", ["C", "F", "strided", "float32"])
 def test_fold_copies_in_any_layout(layout, c_runs):
     """The C engine copies each fold's rows of a dense X once, in X's dtype, into
-    compact buffers all candidates share: results equal scikit-learn's loop over
-    the same estimators whatever X's layout, with and without a transformer."""
+    compact buffers all candidates share, or reads them in place when they are one
+    run of rows (KFold(2)): results equal scikit-learn's loop over the same
+    estimators whatever X's layout, with and without a transformer."""
     X, y = classification_data(n=300, p=6)
     if layout == "F":
         X = np.asfortranarray(X)
@@ -369,17 +370,21 @@ def test_fold_copies_in_any_layout(layout, c_runs):
     elif layout == "float32":
         X = X.astype(np.float32)
     w = np.random.RandomState(1).uniform(0.5, 2.0, len(y))
-    for est in (LogisticRegression(), make_pipeline(StandardScaler(), LogisticRegression())):
+    for est, cv in [(LogisticRegression(), 4), (LogisticRegression(), KFold(2)),
+                    (make_pipeline(StandardScaler(), LogisticRegression()), 4),
+                    (make_pipeline(StandardScaler(), LogisticRegression()), KFold(2))]:
         key = "C" if isinstance(est, LogisticRegression) else "logisticregression__C"
         grid = {key: [0.05, 1.0, 20.0]}
         before = len(c_runs)
-        ours = GridSearchCV(est, grid, cv=4, scoring="neg_log_loss", n_jobs=2).fit(X, y)
+        ours = GridSearchCV(est, grid, cv=cv, scoring="neg_log_loss", n_jobs=2,
+                            return_train_score=True).fit(X, y)
         assert len(c_runs) == before + 1
-        ref = skms.GridSearchCV(est, grid, cv=4, scoring="neg_log_loss").fit(X, y)
+        ref = skms.GridSearchCV(est, grid, cv=cv, scoring="neg_log_loss",
+                                return_train_score=True).fit(X, y)
         if layout == "float32":
             # The estimator's own predict_proba rounds to float32 (X's dtype);
             # the engine scores the float64 probabilities: agreement to float32.
-            for key in ("mean_test_score", "split0_test_score", "split3_test_score"):
+            for key in ("mean_test_score", "split0_test_score", "mean_train_score"):
                 np.testing.assert_allclose(ours.cv_results_[key], ref.cv_results_[key],
                                            rtol=1e-6, err_msg=key)
             assert ours.best_params_ == ref.best_params_

@@ -94,17 +94,18 @@ pmc_status pmc_search_scorer_method(const pmc_estimator *est, const pmc_model *m
     return status;
 }
 
-/* A fold as its fits and scorers read it.  When X is dense, its train rows (with
- * y and sample_weight) and its test rows are copied once into compact C-order
- * buffers shared by every candidate of the fold: each pass of each fit then
- * streams contiguous rows that BLAS reads in place, instead of gathering them
- * through the row index on every pass.  Otherwise (CSR X, or copies beyond
- * FOLD_COPY_BUDGET) the fold is the shared arrays at its row selections. */
+/* A fold as its fits and scorers read it.  Row selections that are one run of
+ * consecutive rows become ranges: BLAS reads them in place.  Other selections of
+ * a dense X are copied once into compact C-order buffers shared by every
+ * candidate of the fold (the train rows with y and sample_weight, the test rows
+ * of X): each pass of each fit then streams contiguous rows instead of gathering
+ * them through the index on every pass.  CSR X, or copies beyond
+ * FOLD_COPY_BUDGET, stay the shared arrays at the fold's row selections. */
 typedef struct {
     pmc_matrix X_train, X_test;
     pmc_view y_train, w_train;     /* rows of X_train */
     pmc_rows train_rows, test_rows;
-    int compact;                   /* the arrays above are the copies */
+    int copy_train, copy_test;     /* to be copied / copied */
     char *buf[4];
 } fold_data;
 
@@ -174,7 +175,7 @@ static pmc_status fit_chain(const search_job *job, int64_t c, int64_t f, pmc_ctx
             free(X_test);
             goto error;
         }
-        if (s == 0 && !fold->compact) {
+        if (s == 0 && !fold->copy_train) {
             /* First transform: y and weights follow the rows into compact copies. */
             PMC_TRY(gather_view(&fold->y_train, train_rows, &y, &mem->y_train));
             PMC_TRY(gather_view(&fold->w_train, train_rows, &w, &mem->w_train));
@@ -356,24 +357,23 @@ static void folds_release(fold_data *folds, int64_t n_folds) {
     free(folds);
 }
 
-/* Copies fold f (task 2f: its train rows of X, y and weights; task 2f + 1: its
- * test rows of X) when job->folds[f].compact was set. */
+/* Copies fold f's train rows of X, y and weights (task 2f) or its test rows of
+ * X (task 2f + 1) when job->folds[f] says so. */
 static pmc_status gather_fold(int64_t task, int thread, void *arg) {
     (void)thread;
     search_job *job = arg;
     const pmc_data *data = job->data;
     fold_data *fold = &job->folds[task / 2];
     pmc_status status = PMC_OK;
-    if (!fold->compact) return PMC_OK;
     pmc_view view;
-    if (task % 2 == 0) {
+    if (task % 2 == 0 && fold->copy_train) {
         const pmc_rows *rows = &job->spec->train[task / 2];
         PMC_TRY(gather_view(&data->X.dense, rows, &view, &fold->buf[0]));
         fold->X_train = pmc_matrix_dense(view);
         PMC_TRY(gather_view(&data->y, rows, &fold->y_train, &fold->buf[1]));
         PMC_TRY(gather_view(&data->weight, rows, &fold->w_train, &fold->buf[2]));
         fold->train_rows = pmc_rows_all(rows->n);
-    } else {
+    } else if (task % 2 == 1 && fold->copy_test) {
         const pmc_rows *rows = &job->spec->test[task / 2];
         PMC_TRY(gather_view(&data->X.dense, rows, &view, &fold->buf[3]));
         fold->X_test = pmc_matrix_dense(view);
@@ -383,32 +383,47 @@ error:
     return status;
 }
 
+/* rows as a range when they are one run of consecutive rows (returns 1). */
+static int as_range(const pmc_rows *rows, pmc_rows *out) {
+    *out = *rows;
+    if (!rows->index) return 1;
+    for (int64_t i = 1; i < rows->n; i++)
+        if (rows->index[i] != rows->index[0] + i) return 0;
+    out->index = NULL;
+    out->start = rows->n > 0 ? rows->index[0] : 0;
+    return 1;
+}
+
 /* The folds as the tasks read them (see fold_data). */
 static pmc_status folds_prepare(search_job *job, pmc_ctx *ctx) {
     const pmc_search_spec *spec = job->spec;
     const pmc_data *data = job->data;
     pmc_status status = PMC_OK;
-    int64_t bytes = 0;
-    int dense = !data->X.is_sparse;
-    if (dense) {
-        size_t item = pmc_dtype_size(data->X.dense.dtype);
-        for (int64_t f = 0; f < spec->n_folds; f++)
-            bytes += (spec->train[f].n + spec->test[f].n) * data->X.n_cols * (int64_t)item;
-    }
-    int compact = dense && bytes <= FOLD_COPY_BUDGET;
     job->folds = calloc((size_t)PMC_MAX(spec->n_folds, 1), sizeof *job->folds);
     if (!job->folds) return pmc_fail(PMC_ERR_MEMORY, "out of memory for the search folds");
+    int64_t bytes = 0, row_bytes = 0;
+    if (!data->X.is_sparse)
+        row_bytes = data->X.n_cols * (int64_t)pmc_dtype_size(data->X.dense.dtype);
     for (int64_t f = 0; f < spec->n_folds; f++) {
         fold_data *fold = &job->folds[f];
         fold->X_train = fold->X_test = data->X;
         fold->y_train = data->y;
         fold->w_train = data->weight;
-        fold->train_rows = spec->train[f];
-        fold->test_rows = spec->test[f];
-        fold->compact = compact;
+        fold->copy_train = !as_range(&spec->train[f], &fold->train_rows) && row_bytes > 0;
+        fold->copy_test = !as_range(&spec->test[f], &fold->test_rows) && row_bytes > 0;
+        bytes += (fold->copy_train ? spec->train[f].n : 0) * row_bytes +
+                 (fold->copy_test ? spec->test[f].n : 0) * row_bytes;
     }
-    if (compact) PMC_TRY(pmc_parallel_for(2 * spec->n_folds, ctx->n_threads, ctx, gather_fold,
-                                          job));
+    if (bytes == 0) return PMC_OK;
+    if (bytes > FOLD_COPY_BUDGET) { /* read through the row indices instead */
+        for (int64_t f = 0; f < spec->n_folds; f++) {
+            if (job->folds[f].copy_train) job->folds[f].train_rows = spec->train[f];
+            if (job->folds[f].copy_test) job->folds[f].test_rows = spec->test[f];
+            job->folds[f].copy_train = job->folds[f].copy_test = 0;
+        }
+        return PMC_OK;
+    }
+    PMC_TRY(pmc_parallel_for(2 * spec->n_folds, ctx->n_threads, ctx, gather_fold, job));
 error:
     return status;
 }

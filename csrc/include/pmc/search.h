@@ -1,8 +1,9 @@
 /* The search engine: every (candidate, fold) fit of a grid, random or TPE search
  * driven through the estimator tables in C threads, with the data shared by all
- * tasks and scored by the C scorers of pmc/metrics.h.  A dense X's fold rows are
- * copied once per fold into compact buffers that all the fold's candidates share
- * (up to 2 GiB of copies; beyond that, and for CSR, folds are row selections).
+ * tasks and scored by the C scorers of pmc/metrics.h.  A fold's rows that are one
+ * consecutive run are read in place; other selections of a dense X are copied
+ * once per fold into compact buffers that all the fold's candidates share (up to
+ * 2 GiB of copies; beyond that, and for CSR, folds are row selections).
  *
  * An estimator chain is n_steps tables: transformers (PMC_TRANSFORM) followed by a
  * final estimator, as a scikit-learn Pipeline.  Results are stored for task t =

@@ -37,6 +37,7 @@ import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, RegressorMixin, clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
+from sklearn.utils import get_tags
 from sklearn.utils.validation import _num_samples
 
 from .. import _core
@@ -210,6 +211,13 @@ def plan_batch(base_estimator, candidate_params, X, y, splits, scoring, fit_para
     except Exception:
         # Invalid data or parameters: the Python path raises scikit-learn's error
         # at the same point scikit-learn would (inside each fit, with error_score).
+        return None
+    if (isinstance(X_c, np.ndarray) and
+            not all(get_tags(step).input_tags.allow_nan for step in estimators[0][1:])
+            and not np.isfinite(X_c.sum())):
+        # NaN or inf that the first step lets through would reach a step that
+        # rejects it: the Python path raises scikit-learn's error for that step's
+        # input.  (The sum needs no temporary; an overflow only costs the C path.)
         return None
     n_classes = 0
     if np.ndim(y_c) != 1:
