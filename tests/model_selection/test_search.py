@@ -484,3 +484,53 @@ def test_custom_run_search_subclass(c_runs):
     np.testing.assert_allclose(search.cv_results_["mean_test_score"],
                                ref.cv_results_["mean_test_score"], rtol=RTOL)
     assert search.best_params_ == ref.best_params_
+
+
+# ---- scikit-learn's scorer warnings from the C scorers -------------------------------------
+
+def _recorded(fit):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit()
+    return [(type(w.message).__name__, str(w.message)) for w in caught]
+
+
+def _rare_positive_data():
+    rng = np.random.RandomState(0)
+    X = rng.randn(90, 3)
+    y = (X[:, 0] > 1.0).astype(int)  # about 15 positives
+    y[:30] = 0                        # the first test fold holds negatives only
+    zeros = np.flatnonzero(np.arange(90) < 30)
+    cv = [(np.setdiff1d(np.arange(90), zeros), zeros),
+          (np.arange(45), np.arange(45, 90)), (np.arange(45, 90), np.arange(45))]
+    return X, y, cv
+
+
+@pytest.mark.parametrize("scoring", [
+    "precision", "recall", "f1", "precision_macro", "recall_weighted", "precision_weighted",
+    "balanced_accuracy", ["precision", "recall", "f1_macro"]])
+def test_scorer_warnings_as_sklearn(scoring, c_runs):
+    """Undefined precision / recall / F-score (zero_division="warn") and classes
+    predicted but absent from y_true: the C scorers report them and the search
+    raises scikit-learn's warnings, same category, words and count (one per
+    scorer call, test then train scores, task by task)."""
+    X, y, cv = _rare_positive_data()
+    grid = {"C": [1e-4, 1.0]}  # C=1e-4 predicts no positives at all
+    refit = "precision" if isinstance(scoring, list) else True
+    kwargs = dict(cv=cv, scoring=scoring, refit=refit, return_train_score=True)
+    ours = _recorded(lambda: GridSearchCV(LogisticRegression(), grid, **kwargs).fit(X, y))
+    assert len(c_runs) == 1
+    theirs = _recorded(
+        lambda: skms.GridSearchCV(LogisticRegression(), grid, **kwargs).fit(X, y))
+    assert theirs, "the data must make scikit-learn warn"
+    assert ours == theirs
+
+
+def test_r2_warning_with_one_test_sample(c_runs):
+    X, y = regression_data(n=12, p=3)
+    cv = skms.LeaveOneOut()
+    ours = _recorded(lambda: GridSearchCV(Ridge(), {"alpha": [1.0]}, cv=cv, scoring="r2").fit(X, y))
+    assert len(c_runs) == 1
+    theirs = _recorded(
+        lambda: skms.GridSearchCV(Ridge(), {"alpha": [1.0]}, cv=cv, scoring="r2").fit(X, y))
+    assert ours == theirs and len(theirs) >= 12

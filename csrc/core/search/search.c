@@ -196,7 +196,8 @@ error:
 /* Every scorer on one split: X_rows selects the final step's input rows, y_rows
  * the same samples in data->y.  Outputs are computed once per method. */
 static pmc_status score_split(const search_job *job, task_memory *mem, const pmc_matrix *X,
-                              pmc_rows X_rows, pmc_rows y_rows, pmc_ctx *ctx, double *scores) {
+                              pmc_rows X_rows, pmc_rows y_rows, pmc_ctx *ctx, double *scores,
+                              unsigned *flags) {
     const pmc_search_spec *spec = job->spec;
     const pmc_estimator *est = spec->steps[spec->n_steps - 1];
     const pmc_model *model = mem->models[spec->n_steps - 1];
@@ -215,8 +216,10 @@ static pmc_status score_split(const search_job *job, task_memory *mem, const pmc
         if (!mem->outputs[method])
             PMC_TRY(apply_into(est, model, method, X, X_rows, ctx, &outputs[method],
                                &mem->outputs[method]));
+        unsigned warnings = 0;
         PMC_TRY(scorer->score(&job->data->y, weight, y_rows, &outputs[method],
-                              spec->n_classes, &scores[k]));
+                              spec->n_classes, &scores[k], &warnings));
+        if (flags) flags[k] = warnings;
     }
 error:
     return status;
@@ -236,9 +239,14 @@ static pmc_status run_task(int64_t task, int thread, void *arg) {
     memset(&mem, 0, sizeof mem);
     double *test_scores = res->test_scores + t * spec->n_scorers;
     double *train_scores = res->train_scores ? res->train_scores + t * spec->n_scorers : NULL;
+    unsigned *test_flags = res->test_warnings ? res->test_warnings + t * spec->n_scorers : NULL;
+    unsigned *train_flags =
+        res->train_warnings && train_scores ? res->train_warnings + t * spec->n_scorers : NULL;
     for (int k = 0; k < spec->n_scorers; k++) {
         test_scores[k] = NAN;
         if (train_scores) train_scores[k] = NAN;
+        if (test_flags) test_flags[k] = 0;
+        if (train_flags) train_flags[k] = 0;
     }
     mem.models = calloc((size_t)spec->n_steps, sizeof *mem.models);
     if (!mem.models) return pmc_fail(PMC_ERR_MEMORY, "out of memory for a search task");
@@ -256,14 +264,17 @@ static pmc_status run_task(int64_t task, int thread, void *arg) {
     res->fit_time[t] = fitted - start;
     res->failed_in_fit[t] = status != PMC_OK;
     if (status == PMC_OK) {
-        status = score_split(job, &mem, &test, test_rows, spec->test[f], &ctx, test_scores);
+        status = score_split(job, &mem, &test, test_rows, spec->test[f], &ctx, test_scores,
+                             test_flags);
         if (status == PMC_OK && train_scores)
             status = score_split(job, &mem, &train, train_rows, spec->train[f], &ctx,
-                                 train_scores);
+                                 train_scores, train_flags);
         if (status != PMC_OK)
             for (int k = 0; k < spec->n_scorers; k++) {
                 test_scores[k] = NAN;
                 if (train_scores) train_scores[k] = NAN;
+                if (test_flags) test_flags[k] = 0;
+                if (train_flags) train_flags[k] = 0;
             }
     }
     res->score_time[t] = seconds_now() - fitted;

@@ -51,6 +51,9 @@ typedef struct {
 typedef struct {
     double *test_scores;
     double *train_scores;   /* NULL unless return_train_score */
+    /* The scorers' PMC_SCORE_WARN_* bits, laid out as the scores (NULL: not
+     * recorded): the caller raises scikit-learn's warnings from them. */
+    unsigned *test_warnings, *train_warnings;
     double *fit_time, *score_time; /* seconds */
     pmc_status *status;
     int *failed_in_fit;     /* 1 when the failure came from a fit, 0 from scoring */
