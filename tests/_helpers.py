@@ -57,10 +57,16 @@ def outputs(estimator, X):
     return result
 
 
+def _is_timing(name):
+    """Wall-clock measurements (a search's refit_time_, the *_time entries of its
+    cv_results_) are not state: they differ between identical fits."""
+    return name.endswith("time_") or name.endswith("_time")
+
+
 def fitted_state(estimator):
     """The public fitted attributes (name ending in "_"), for exact comparison."""
     return {k: v for k, v in vars(estimator).items()
-            if k.endswith("_") and not k.startswith("_")}
+            if k.endswith("_") and not k.startswith("_") and not _is_timing(k)}
 
 
 def fitted_nbytes(estimator):
@@ -85,6 +91,12 @@ def assert_same_state(a, b, context=""):
         va, vb = sa[key], sb[key]
         if isinstance(va, np.ndarray) or np.isscalar(va):
             np.testing.assert_array_equal(va, vb, err_msg=f"{context}: {key}")
+        elif isinstance(va, dict):  # cv_results_, best_params_: all but timings
+            assert va.keys() == vb.keys(), f"{context}: {key}"
+            for name in va:
+                if not _is_timing(name):
+                    np.testing.assert_equal(va[name], vb[name],
+                                            err_msg=f"{context}: {key}[{name!r}]")
         else:
             assert type(va) is type(vb), f"{context}: {key}"
 
@@ -126,9 +138,66 @@ def fit_args(estimator, y):
     return (y,) if needs_y(estimator) else ()
 
 
+# ---- building estimators ---------------------------------------------------------
+
+def _search_params(kind):
+    """The parameter sets of a search class, after scikit-learn's own INIT_PARAMS
+    for its searches (sklearn/utils/_test_common/instance_generator.py): a
+    regressor, a classifier and a pipeline of each, over pymlcore estimators so
+    that the C engine runs them, two candidates, cv=2, errors raised."""
+    from sklearn.pipeline import Pipeline
+
+    from pymlcore.linear_model import LogisticRegression, Ridge
+    from pymlcore.preprocessing import StandardScaler
+    from pymlcore.tune import hp
+
+    def space(name, values):
+        if kind == "grid":
+            return {"param_grid": {name: values}}
+        if kind == "random":
+            return {"param_distributions": {name: values}, "random_state": 0}
+        return {"param_distributions": {name: hp.choice(name, values)}, "n_iter": 2,
+                "random_state": 0}
+
+    def pipe(last):
+        return Pipeline([("scaler", StandardScaler()), (type(last).__name__.lower(), last)])
+
+    return [
+        dict(estimator=Ridge(), cv=2, error_score="raise", **space("alpha", [0.1, 1.0])),
+        dict(estimator=LogisticRegression(), cv=2, error_score="raise",
+             **space("C", [0.1, 1.0])),
+        dict(estimator=pipe(Ridge()), cv=2, error_score="raise",
+             **space("ridge__alpha", [0.1, 1.0])),
+        dict(estimator=pipe(LogisticRegression()), cv=2, error_score="raise",
+             **space("logisticregression__C", [0.1, 1.0])),
+    ]
+
+
+# Estimators that cannot be built without arguments (meta-estimators), as in
+# scikit-learn's _construct_instances: class name -> function returning a list of
+# parameter sets (fresh inner estimators each call).  The first set is the one the
+# contract tests use.
+INIT_PARAMS = {
+    "GridSearchCV": lambda: _search_params("grid"),
+    # The other searches share GridSearchCV's evaluation: a regressor and a
+    # classifier pipeline check their own candidate generation in less time.
+    "RandomizedSearchCV": lambda: _search_params("random")[::3],
+    "TPESearchCV": lambda: _search_params("tpe")[::3],
+}
+
+
+def construct_instances(cls):
+    """Every instance the generic tests check: one per parameter set of
+    INIT_PARAMS, or cls() with its defaults."""
+    if cls.__name__ in INIT_PARAMS:
+        return [cls(**params) for params in INIT_PARAMS[cls.__name__]()]
+    return [cls()]
+
+
 def make_estimator(cls, **params):
-    """cls with default parameters, random_state fixed where it has one."""
-    estimator = cls()
+    """cls with default parameters (the first INIT_PARAMS set for a meta-estimator),
+    random_state fixed where it has one."""
+    estimator = construct_instances(cls)[0]
     names = estimator.get_params()
     if "random_state" in names:
         params.setdefault("random_state", 0)

@@ -300,8 +300,9 @@ static PyObject *py_score(PyObject *self, PyObject *args) {
         return NULL;
     }
     double out = 0;
+    unsigned warnings = 0; /* raised by the search engine's caller, not here */
     pmc_status status;
-    CALL(scorer->score(&vt, &vw, rows, &vo, n_classes, &out));
+    CALL(scorer->score(&vt, &vw, rows, &vo, n_classes, &out, &warnings));
     if (status != PMC_OK) return raise_status(status);
     return PyFloat_FromDouble(out);
 }

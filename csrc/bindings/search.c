@@ -66,10 +66,11 @@ static PyObject *py_search_scorer(PyObject *self, PyObject *name) {
                          scorer->is_classification);
 }
 
-/* (test_scores, train_scores or None, fit_time, score_time, errors, warnings). */
+/* (test_scores, train_scores or None, fit_time, score_time, errors, warnings,
+ *  test_flags, train_flags or None). */
 static PyObject *collect(pmc_search_results *r, int64_t n_tasks, int n_scorers,
                          PyObject *test, PyObject *train, PyObject *fit_time,
-                         PyObject *score_time) {
+                         PyObject *score_time, PyObject *test_flags, PyObject *train_flags) {
     PyObject *errors = PyList_New(0), *warnings = PyList_New(0), *out = NULL;
     if (!errors || !warnings) goto done;
     for (int64_t t = 0; t < n_tasks; t++) {
@@ -87,8 +88,8 @@ static PyObject *collect(pmc_search_results *r, int64_t n_tasks, int n_scorers,
         if (rc) goto done;
     }
     (void)n_scorers;
-    out = Py_BuildValue("(OOOOOO)", test, train ? train : Py_None, fit_time, score_time, errors,
-                        warnings);
+    out = Py_BuildValue("(OOOOOOOO)", test, train ? train : Py_None, fit_time, score_time,
+                        errors, warnings, test_flags, train_flags ? train_flags : Py_None);
 done:
     Py_XDECREF(errors);
     Py_XDECREF(warnings);
@@ -121,6 +122,7 @@ static PyObject *py_search(PyObject *self, PyObject *args, PyObject *kwargs) {
     Py_ssize_t n_folds = PyList_GET_SIZE(train_obj), n_scorers = PyList_GET_SIZE(scorers_obj);
     int64_t n_tasks = (int64_t)n_cand * (int64_t)n_folds;
     PyObject *result = NULL, *test = NULL, *train = NULL, *fit_time = NULL, *score_time = NULL;
+    PyObject *test_flags = NULL, *train_flags = NULL;
     const pmc_estimator **steps = PyMem_Calloc((size_t)n_steps, sizeof *steps);
     const pmc_scorer **scorers = PyMem_Calloc((size_t)n_scorers, sizeof *scorers);
     void **params = PyMem_Calloc((size_t)(n_cand * n_steps + 1), sizeof *params);
@@ -186,9 +188,15 @@ static PyObject *py_search(PyObject *self, PyObject *args, PyObject *kwargs) {
     train = return_train ? PyArray_SimpleNew(2, dims, NPY_FLOAT64) : NULL;
     fit_time = PyArray_SimpleNew(1, dims, NPY_FLOAT64);
     score_time = PyArray_SimpleNew(1, dims, NPY_FLOAT64);
-    if (!test || (return_train && !train) || !fit_time || !score_time) goto done;
+    test_flags = PyArray_SimpleNew(2, dims, NPY_UINT);
+    train_flags = return_train ? PyArray_SimpleNew(2, dims, NPY_UINT) : NULL;
+    if (!test || (return_train && !train) || !fit_time || !score_time || !test_flags ||
+        (return_train && !train_flags))
+        goto done;
     res.test_scores = PyArray_DATA((PyArrayObject *)test);
     res.train_scores = train ? PyArray_DATA((PyArrayObject *)train) : NULL;
+    res.test_warnings = PyArray_DATA((PyArrayObject *)test_flags);
+    res.train_warnings = train_flags ? PyArray_DATA((PyArrayObject *)train_flags) : NULL;
     res.fit_time = PyArray_DATA((PyArrayObject *)fit_time);
     res.score_time = PyArray_DATA((PyArrayObject *)score_time);
     res.status = status_arr;
@@ -215,7 +223,8 @@ static PyObject *py_search(PyObject *self, PyObject *args, PyObject *kwargs) {
         raise_status(status);
         goto done;
     }
-    result = collect(&res, n_tasks, (int)n_scorers, test, train, fit_time, score_time);
+    result = collect(&res, n_tasks, (int)n_scorers, test, train, fit_time, score_time,
+                     test_flags, train_flags);
 done:
     if (messages && warnings) pmc_search_free_messages(&res, res.message ? n_tasks : 0);
     if (params)
@@ -233,6 +242,8 @@ done:
     Py_XDECREF(train);
     Py_XDECREF(fit_time);
     Py_XDECREF(score_time);
+    Py_XDECREF(test_flags);
+    Py_XDECREF(train_flags);
     return result;
 }
 
@@ -240,7 +251,8 @@ PyMethodDef pmc_search_methods[] = {
     {"search", (PyCFunction)(void (*)(void))py_search, METH_VARARGS | METH_KEYWORDS,
      "search(steps, params, seeds, X, y, sample_weight, train, test, scorers, n_classes=0,"
      " return_train_score=False, stop_on_error=False, n_threads=1, weighted_scores=False)"
-     " -> (test_scores, train_scores, fit_time, score_time, errors, warnings)"},
+     " -> (test_scores, train_scores, fit_time, score_time, errors, warnings, test_flags,"
+     " train_flags): flags are the scorers' PMC_SCORE_WARN_* bits"},
     {"search_scorer", py_search_scorer, METH_O,
      "search_scorer(name) -> (method, fallback method or None, is_classification) or None"},
     {NULL, NULL, 0, NULL}};

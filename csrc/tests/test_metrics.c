@@ -163,8 +163,9 @@ static void test_multiclass_and_scorers(void) {
     const pmc_scorer *s = pmc_find_scorer("roc_auc_ovr");
     CHECK(s && s->method == PMC_PREDICT_PROBA && s->is_classification);
     double v;
-    CHECK_OK(s->score(&vy, &none, pmc_rows_all(M), &vp, K, &v));
-    CHECK(v == ovr);
+    unsigned flags = 0;
+    CHECK_OK(s->score(&vy, &none, pmc_rows_all(M), &vp, K, &v, &flags));
+    CHECK(v == ovr && flags == 0);
     CHECK(pmc_find_scorer("roc_auc")->fallback_method == PMC_PREDICT_PROBA);
     CHECK(pmc_find_scorer("no_such_scorer") == NULL);
     int n = 0;
@@ -177,14 +178,51 @@ static void test_multiclass_and_scorers(void) {
     pmc_rows sel = {rows, 0, 2};
     double out2[2 * K] = {0};
     pmc_view vo = pmc_view_2d(out2, PMC_FLOAT64, 2, K);
-    CHECK_FAILS(s->score(&vy, &none, sel, &vo, K, &v), PMC_ERR_VALUE, "row index");
+    CHECK_FAILS(s->score(&vy, &none, sel, &vo, K, &v, &flags), PMC_ERR_VALUE, "row index");
     double ybad[M];
     for (int i = 0; i < M; i++) ybad[i] = y[i] + 5;
     pmc_view vbad = pmc_view_1d(ybad, PMC_FLOAT64, M);
-    CHECK_FAILS(pmc_find_scorer("neg_log_loss")->score(&vbad, &none, pmc_rows_all(M), &vp, K, &v),
+    CHECK_FAILS(pmc_find_scorer("neg_log_loss")->score(&vbad, &none, pmc_rows_all(M), &vp, K, &v, &flags),
                 PMC_ERR_VALUE, "class index");
-    CHECK_FAILS(pmc_find_scorer("f1_macro")->score(&vbad, &none, pmc_rows_all(M), &vy, K, &v),
+    CHECK_FAILS(pmc_find_scorer("f1_macro")->score(&vbad, &none, pmc_rows_all(M), &vy, K, &v, &flags),
                 PMC_ERR_VALUE, "class index");
+}
+
+/* The warnings scikit-learn's scorers raise come back as bits. */
+static void test_scorer_warnings(void) {
+    double y[6] = {0, 0, 1, 1, 2, 2}, none_pred[6] = {0, 0, 0, 0, 0, 0};
+    double pred3[6] = {0, 0, 1, 1, 1, 1}, extra[4] = {0, 2, 1, 1};
+    pmc_view vy = pmc_view_1d(y, PMC_FLOAT64, 6), none = {0};
+        pmc_view v3 = pmc_view_1d(pred3, PMC_FLOAT64, 6), vx = pmc_view_1d(extra, PMC_FLOAT64, 4);
+    pmc_view vnone4 = pmc_view_1d(none_pred, PMC_FLOAT64, 4);
+    double v;
+    unsigned flags = 0;
+    /* binary precision, nothing predicted positive: 0, "due to" */
+    pmc_view vb = pmc_view_1d(y, PMC_FLOAT64, 4);
+    CHECK_OK(pmc_find_scorer("precision")->score(&vb, &none, pmc_rows_all(4), &vnone4, 2, &v,
+                                                &flags));
+    CHECK(v == 0.0 && flags == (PMC_SCORE_WARN_ZERO_DIVISION | PMC_SCORE_WARN_SINGLE_RESULT));
+    flags = 0; /* recall is defined there */
+    CHECK_OK(pmc_find_scorer("recall")->score(&vb, &none, pmc_rows_all(4), &vnone4, 2, &v,
+                                             &flags));
+    CHECK(v == 0.0 && flags == 0);
+    flags = 0; /* macro precision, class 2 never predicted: "in labels with" */
+    CHECK_OK(pmc_find_scorer("precision_macro")->score(&vy, &none, pmc_rows_all(6), &v3, 3, &v,
+                                                      &flags));
+    CHECK(flags == PMC_SCORE_WARN_ZERO_DIVISION);
+    flags = 0; /* balanced accuracy, class 2 predicted but absent from y_true */
+    CHECK_OK(pmc_find_scorer("balanced_accuracy")->score(&vb, &none, pmc_rows_all(4), &vx, 3,
+                                                        &v, &flags));
+    CHECK(flags == PMC_SCORE_WARN_PRED_CLASSES);
+    flags = 0; /* balanced accuracy, one label in y_true and y_pred */
+    pmc_view vb2 = pmc_view_1d(y, PMC_FLOAT64, 2), vn2 = pmc_view_1d(none_pred, PMC_FLOAT64, 2);
+    CHECK_OK(pmc_find_scorer("balanced_accuracy")->score(&vb2, &none, pmc_rows_all(2), &vn2, 3,
+                                                        &v, &flags));
+    CHECK(flags == PMC_SCORE_WARN_SINGLE_LABEL);
+    flags = 0; /* r2 of one sample */
+    pmc_view vy1 = pmc_view_1d(y, PMC_FLOAT64, 1);
+    CHECK_OK(pmc_find_scorer("r2")->score(&vy1, &none, pmc_rows_all(1), &vy1, 0, &v, &flags));
+    CHECK(isnan(v) && flags == PMC_SCORE_WARN_FEW_SAMPLES);
 }
 
 static void test_pairwise_sum(void) {
@@ -202,6 +240,7 @@ int main(void) {
     test_auc_and_average_precision();
     test_multiclass_and_scorers();
     test_pairwise_sum();
+    test_scorer_warnings();
     if (check_failures) fprintf(stderr, "%d check(s) failed\n", check_failures);
     return check_failures != 0;
 }

@@ -12,7 +12,8 @@
 
 /* Minus the mean squared error, reading y at `rows` and output row i. */
 static pmc_status test_neg_mse(const pmc_view *y, const pmc_view *w, pmc_rows rows,
-                               const pmc_view *out, int64_t n_classes, double *score) {
+                               const pmc_view *out, int64_t n_classes, double *score,
+                               unsigned *warnings) {
     (void)w;
     (void)n_classes;
     double s = 0;
@@ -26,7 +27,8 @@ static pmc_status test_neg_mse(const pmc_view *y, const pmc_view *w, pmc_rows ro
 
 /* The total weight of the scored rows (their count when unweighted). */
 static pmc_status test_weight_sum(const pmc_view *y, const pmc_view *w, pmc_rows rows,
-                                  const pmc_view *out, int64_t n_classes, double *score) {
+                                  const pmc_view *out, int64_t n_classes, double *score,
+                               unsigned *warnings) {
     (void)y;
     (void)out;
     (void)n_classes;
@@ -104,7 +106,8 @@ static double direct_score(const pmc_data *data, int f) {
     CHECK_OK(est->fit(&p, &d, NULL, &ctx, &m));
     pmc_view v = pmc_view_1d(out, PMC_FLOAT64, test[f].n);
     CHECK_OK(est->apply(m, PMC_PREDICT, &data->X, test[f], &ctx, &v));
-    test_neg_mse(&data->y, &data->weight, test[f], &v, 0, &score);
+    unsigned warnings = 0;
+    test_neg_mse(&data->y, &data->weight, test[f], &v, 0, &score, &warnings);
     est->free(&m);
     return score;
 }

@@ -356,8 +356,49 @@ def test_bad_refit_and_bad_candidate_raise_sklearns_errors():
         GridSearchCV(Ridge(), {"alpha": [-1.0]}).fit(X, y)
 
 
+@pytest.mark.parametrize("layout", ["C", "F", "strided", "float32"])
+def test_fold_copies_in_any_layout(layout, c_runs):
+    """The C engine copies each fold's rows of a dense X once, in X's dtype, into
+    compact buffers all candidates share, or reads them in place when they are one
+    run of rows (KFold(2)): results equal scikit-learn's loop over the same
+    estimators whatever X's layout, with and without a transformer."""
+    X, y = classification_data(n=300, p=6)
+    if layout == "F":
+        X = np.asfortranarray(X)
+    elif layout == "strided":
+        X = np.repeat(X, 2, axis=1)[:, ::2]
+    elif layout == "float32":
+        X = X.astype(np.float32)
+    w = np.random.RandomState(1).uniform(0.5, 2.0, len(y))
+    for est, cv in [(LogisticRegression(), 4), (LogisticRegression(), KFold(2)),
+                    (make_pipeline(StandardScaler(), LogisticRegression()), 4),
+                    (make_pipeline(StandardScaler(), LogisticRegression()), KFold(2))]:
+        key = "C" if isinstance(est, LogisticRegression) else "logisticregression__C"
+        grid = {key: [0.05, 1.0, 20.0]}
+        before = len(c_runs)
+        ours = GridSearchCV(est, grid, cv=cv, scoring="neg_log_loss", n_jobs=2,
+                            return_train_score=True).fit(X, y)
+        assert len(c_runs) == before + 1
+        ref = skms.GridSearchCV(est, grid, cv=cv, scoring="neg_log_loss",
+                                return_train_score=True).fit(X, y)
+        if layout == "float32":
+            # The estimator's own predict_proba rounds to float32 (X's dtype);
+            # the engine scores the float64 probabilities: agreement to float32.
+            for key in ("mean_test_score", "split0_test_score", "mean_train_score"):
+                np.testing.assert_allclose(ours.cv_results_[key], ref.cv_results_[key],
+                                           rtol=1e-6, err_msg=key)
+            assert ours.best_params_ == ref.best_params_
+        else:
+            assert_same_results(ours, ref)
+    ours = cross_validate(LogisticRegression(), X, y, cv=3, params={"sample_weight": w})
+    ref = skms.cross_validate(LogisticRegression(), X, y, cv=3, params={"sample_weight": w})
+    np.testing.assert_allclose(ours["test_score"], ref["test_score"], rtol=RTOL)
+
+
 def test_fold_data_is_not_copied():
-    """The C path reads X in place: peak extra memory stays far below X's size."""
+    """Python hands X to the C path in place (the engine's own compact fold copies
+    are made in C, once per fold, not per fit): peak extra Python memory stays far
+    below X's size."""
     import tracemalloc
 
     X, y = regression_data(n=20000, p=50)
@@ -369,7 +410,7 @@ def test_fold_data_is_not_copied():
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     # scikit-learn's loop copies X[train] (80% of X) for each of the 20 fits; here
-    # only the fold index arrays (about 1 MB) are allocated.
+    # Python allocates only the fold index arrays (about 1 MB).
     assert peak < 0.25 * X.nbytes, peak
 
 
@@ -443,3 +484,53 @@ def test_custom_run_search_subclass(c_runs):
     np.testing.assert_allclose(search.cv_results_["mean_test_score"],
                                ref.cv_results_["mean_test_score"], rtol=RTOL)
     assert search.best_params_ == ref.best_params_
+
+
+# ---- scikit-learn's scorer warnings from the C scorers -------------------------------------
+
+def _recorded(fit):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit()
+    return [(type(w.message).__name__, str(w.message)) for w in caught]
+
+
+def _rare_positive_data():
+    rng = np.random.RandomState(0)
+    X = rng.randn(90, 3)
+    y = (X[:, 0] > 1.0).astype(int)  # about 15 positives
+    y[:30] = 0                        # the first test fold holds negatives only
+    zeros = np.flatnonzero(np.arange(90) < 30)
+    cv = [(np.setdiff1d(np.arange(90), zeros), zeros),
+          (np.arange(45), np.arange(45, 90)), (np.arange(45, 90), np.arange(45))]
+    return X, y, cv
+
+
+@pytest.mark.parametrize("scoring", [
+    "precision", "recall", "f1", "precision_macro", "recall_weighted", "precision_weighted",
+    "balanced_accuracy", ["precision", "recall", "f1_macro"]])
+def test_scorer_warnings_as_sklearn(scoring, c_runs):
+    """Undefined precision / recall / F-score (zero_division="warn") and classes
+    predicted but absent from y_true: the C scorers report them and the search
+    raises scikit-learn's warnings, same category, words and count (one per
+    scorer call, test then train scores, task by task)."""
+    X, y, cv = _rare_positive_data()
+    grid = {"C": [1e-4, 1.0]}  # C=1e-4 predicts no positives at all
+    refit = "precision" if isinstance(scoring, list) else True
+    kwargs = dict(cv=cv, scoring=scoring, refit=refit, return_train_score=True)
+    ours = _recorded(lambda: GridSearchCV(LogisticRegression(), grid, **kwargs).fit(X, y))
+    assert len(c_runs) == 1
+    theirs = _recorded(
+        lambda: skms.GridSearchCV(LogisticRegression(), grid, **kwargs).fit(X, y))
+    assert theirs, "the data must make scikit-learn warn"
+    assert ours == theirs
+
+
+def test_r2_warning_with_one_test_sample(c_runs):
+    X, y = regression_data(n=12, p=3)
+    cv = skms.LeaveOneOut()
+    ours = _recorded(lambda: GridSearchCV(Ridge(), {"alpha": [1.0]}, cv=cv, scoring="r2").fit(X, y))
+    assert len(c_runs) == 1
+    theirs = _recorded(
+        lambda: skms.GridSearchCV(Ridge(), {"alpha": [1.0]}, cv=cv, scoring="r2").fit(X, y))
+    assert ours == theirs and len(theirs) >= 12

@@ -51,7 +51,8 @@ static pmc_status check_classes(int64_t n_classes) {
 }
 
 static pmc_status score_accuracy(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,
-                                 const pmc_view *output, int64_t n_classes, double *out) {
+                                 const pmc_view *output, int64_t n_classes, double *out, unsigned *warnings) {
+    (void)warnings;
     double correct, total;
     pmc_status status = pmc_metrics_accuracy(y_true, weight, rows, output, &correct, &total);
     if (status != PMC_OK) return status;
@@ -63,14 +64,19 @@ static pmc_status score_accuracy(const pmc_view *y_true, const pmc_view *weight,
 typedef enum { AVG_BINARY, AVG_MICRO, AVG_MACRO, AVG_WEIGHTED } average_kind;
 typedef enum { PRF_PRECISION, PRF_RECALL, PRF_F1, PRF_BALANCED } prf_kind;
 
-/* tp / denominator, 0 when the denominator is 0 (zero_division="warn"). */
-static inline double divide(double num, double den) { return den == 0.0 ? 0.0 : num / den; }
+/* tp / denominator, 0 when the denominator is 0 (zero_division="warn"), which
+ * *zero records: scikit-learn then warns. */
+static inline double divide(double num, double den, int *zero) {
+    if (den != 0.0) return num / den;
+    *zero = 1;
+    return 0.0;
+}
 
-static double prf_value(prf_kind kind, double tp, double pred, double truth) {
+static double prf_value(prf_kind kind, double tp, double pred, double truth, int *zero) {
     switch (kind) {
-    case PRF_PRECISION: return divide(tp, pred);
-    case PRF_RECALL: return divide(tp, truth);
-    default: return divide(2.0 * tp, 1.0 * truth + pred); /* beta = 1 */
+    case PRF_PRECISION: return divide(tp, pred, zero);
+    case PRF_RECALL: return divide(tp, truth, zero);
+    default: return divide(2.0 * tp, 1.0 * truth + pred, zero); /* beta = 1 */
     }
 }
 
@@ -78,7 +84,7 @@ static double prf_value(prf_kind kind, double tp, double pred, double truth) {
  * y_true or y_pred; balanced accuracy (mean recall over classes of y_true). */
 static pmc_status score_prf(prf_kind kind, average_kind avg, const pmc_view *y_true,
                             const pmc_view *weight, pmc_rows rows, const pmc_view *output,
-                            int64_t n_classes, double *out) {
+                            int64_t n_classes, double *out, unsigned *warnings) {
     pmc_status status = check_classes(n_classes);
     if (status != PMC_OK) return status;
     status = pmc_metrics_check(y_true, weight, rows, output, "output");
@@ -91,7 +97,8 @@ static pmc_status score_prf(prf_kind kind, average_kind avg, const pmc_view *y_t
     const int64_t n = n_classes > 2 ? n_classes : 2;
     double *tp = NULL, *pred = NULL, *truth = NULL, *values = NULL, *terms = NULL;
     unsigned char *present = NULL;
-    int64_t n_present, max_present;
+    int64_t n_present, max_present, results = 0;
+    int zero = 0; /* a ratio divided by zero */
     PMC_TRY(presence(y_true, rows, output, n_classes, &present, &n_present, &max_present));
     PMC_ALLOC(tp, n, "counts");
     PMC_ALLOC(pred, n, "counts");
@@ -101,8 +108,12 @@ static pmc_status score_prf(prf_kind kind, average_kind avg, const pmc_view *y_t
     PMC_TRY(pmc_metrics_class_counts(y_true, weight, rows, output, n, tp, truth, pred));
     if (kind == PRF_BALANCED) {
         int64_t m = 0;
-        for (int64_t c = 0; c < n; c++)
-            if (c < n_classes && present[c] && truth[c] != 0.0) values[m++] = tp[c] / truth[c];
+        if (n_present == 1) *warnings |= PMC_SCORE_WARN_SINGLE_LABEL;
+        for (int64_t c = 0; c < n; c++) {
+            if (c >= n_classes || !present[c]) continue;
+            if (truth[c] != 0.0) values[m++] = tp[c] / truth[c];
+            else *warnings |= PMC_SCORE_WARN_PRED_CLASSES; /* a predicted class only */
+        }
         *out = m ? pmc_pairwise_sum(values, m) / (double)m : NAN;
         goto error;
     }
@@ -113,7 +124,8 @@ static pmc_status score_prf(prf_kind kind, average_kind avg, const pmc_view *y_t
                               "average setting, one of [None, 'micro', 'macro', 'weighted'].");
             goto error;
         }
-        *out = prf_value(kind, tp[1], pred[1], truth[1]);
+        *out = prf_value(kind, tp[1], pred[1], truth[1], &zero);
+        results = 1;
         goto error;
     }
     /* The labels: those present in y_true or y_pred, in index order. */
@@ -127,10 +139,12 @@ static pmc_status score_prf(prf_kind kind, average_kind avg, const pmc_view *y_t
     }
     if (avg == AVG_MICRO) {
         *out = prf_value(kind, pmc_pairwise_sum(tp, m), pmc_pairwise_sum(pred, m),
-                         pmc_pairwise_sum(truth, m));
+                         pmc_pairwise_sum(truth, m), &zero);
+        results = 1;
         goto error;
     }
-    for (int64_t c = 0; c < m; c++) values[c] = prf_value(kind, tp[c], pred[c], truth[c]);
+    for (int64_t c = 0; c < m; c++) values[c] = prf_value(kind, tp[c], pred[c], truth[c], &zero);
+    results = m;
     const double total = pmc_pairwise_sum(truth, m);
     if (avg == AVG_MACRO || total == 0.0) { /* _nanaverage falls back to the mean */
         *out = pmc_pairwise_sum(values, m) / (double)m;
@@ -139,6 +153,9 @@ static pmc_status score_prf(prf_kind kind, average_kind avg, const pmc_view *y_t
         *out = pmc_pairwise_sum(terms, m) / total;
     }
 error:
+    if (status == PMC_OK && zero)
+        *warnings |= PMC_SCORE_WARN_ZERO_DIVISION |
+                     (results == 1 ? PMC_SCORE_WARN_SINGLE_RESULT : 0u);
     free(present);
     free(tp);
     free(pred);
@@ -150,8 +167,9 @@ error:
 
 #define PRF_SCORER(fn, kind, avg)                                                             \
     static pmc_status fn(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,      \
-                         const pmc_view *output, int64_t n_classes, double *out) {           \
-        return score_prf(kind, avg, y_true, weight, rows, output, n_classes, out);            \
+                         const pmc_view *output, int64_t n_classes, double *out,             \
+                         unsigned *warnings) {                                             \
+        return score_prf(kind, avg, y_true, weight, rows, output, n_classes, out, warnings);  \
     }
 PRF_SCORER(score_balanced_accuracy, PRF_BALANCED, AVG_MACRO)
 PRF_SCORER(score_f1, PRF_F1, AVG_BINARY)
@@ -169,7 +187,8 @@ PRF_SCORER(score_recall_weighted, PRF_RECALL, AVG_WEIGHTED)
 
 /* Binary ROC AUC (positive class index 1) on a 1-D or two-column output. */
 static pmc_status binary_auc(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,
-                             const pmc_view *output, int64_t n_classes, double *out) {
+                             const pmc_view *output, int64_t n_classes, double *out, unsigned *warnings) {
+    (void)warnings;
     pmc_status status = check_classes(n_classes);
     if (status != PMC_OK) return status;
     status = pmc_metrics_check(y_true, weight, rows, output, "output");
@@ -190,13 +209,15 @@ static pmc_status multiclass_auc(int ovo, int weighted, const pmc_view *y_true,
                                  const pmc_view *weight, pmc_rows rows, const pmc_view *output,
                                  int64_t n_classes, double *out) {
     if (output->ndim == 1 || output->shape[1] <= 2)
-        return binary_auc(y_true, weight, rows, output, n_classes, out);
+        return binary_auc(y_true, weight, rows, output, n_classes, out, NULL);
     return pmc_metrics_roc_auc_multiclass(y_true, weight, rows, output, output->shape[1], ovo,
                                           weighted, out);
 }
 #define AUC_SCORER(fn, ovo, weighted)                                                        \
     static pmc_status fn(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,      \
-                         const pmc_view *output, int64_t n_classes, double *out) {           \
+                         const pmc_view *output, int64_t n_classes, double *out,             \
+                         unsigned *warnings) {                                             \
+        (void)warnings;                                                                     \
         return multiclass_auc(ovo, weighted, y_true, weight, rows, output, n_classes, out);   \
     }
 AUC_SCORER(score_roc_auc_ovr, 0, 0)
@@ -208,7 +229,8 @@ AUC_SCORER(score_roc_auc_ovo_weighted, 1, 1)
  * classes of a multiclass output, which must all occur in y_true. */
 static pmc_status score_average_precision(const pmc_view *y_true, const pmc_view *weight,
                                           pmc_rows rows, const pmc_view *output,
-                                          int64_t n_classes, double *out) {
+                                          int64_t n_classes, double *out, unsigned *warnings) {
+    (void)warnings;
     pmc_status status = check_classes(n_classes);
     if (status != PMC_OK) return status;
     status = pmc_metrics_check(y_true, weight, rows, output, "output");
@@ -277,7 +299,8 @@ static pmc_status proba_classes(const pmc_view *y_true, const pmc_view *weight, 
 
 static pmc_status score_neg_log_loss(const pmc_view *y_true, const pmc_view *weight,
                                      pmc_rows rows, const pmc_view *output, int64_t n_classes,
-                                     double *out) {
+                                     double *out, unsigned *warnings) {
+    (void)warnings;
     int64_t k, n_present;
     pmc_status status = proba_classes(y_true, weight, rows, output, &k, &n_present);
     if (status != PMC_OK) return status;
@@ -298,7 +321,8 @@ static pmc_status score_neg_log_loss(const pmc_view *y_true, const pmc_view *wei
 }
 
 static pmc_status score_neg_brier(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,
-                                  const pmc_view *output, int64_t n_classes, double *out) {
+                                  const pmc_view *output, int64_t n_classes, double *out, unsigned *warnings) {
+    (void)warnings;
     int64_t k, n_present;
     pmc_status status = proba_classes(y_true, weight, rows, output, &k, &n_present);
     if (status != PMC_OK) return status;
@@ -336,7 +360,10 @@ static pmc_status regression_mean(pmc_regression_loss loss, int root, const pmc_
 }
 #define REG_SCORER(fn, loss, root)                                                           \
     static pmc_status fn(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,      \
-                         const pmc_view *output, int64_t n_classes, double *out) {           \
+                         const pmc_view *output, int64_t n_classes, double *out,             \
+                         unsigned *warnings) {                                             \
+        (void)n_classes;                                                                    \
+        (void)warnings;                                                                     \
         return regression_mean(loss, root, y_true, weight, rows, output, out);               \
     }
 REG_SCORER(score_neg_mse, PMC_LOSS_SQUARED, 0)
@@ -345,7 +372,7 @@ REG_SCORER(score_neg_mae, PMC_LOSS_ABSOLUTE, 0)
 REG_SCORER(score_neg_mape, PMC_LOSS_ABSOLUTE_PERCENT, 0)
 
 static pmc_status score_r2(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,
-                           const pmc_view *output, int64_t n_classes, double *out) {
+                           const pmc_view *output, int64_t n_classes, double *out, unsigned *warnings) {
     const int64_t k = y_true->ndim == 2 ? y_true->shape[1] : 1;
     pmc_status status = PMC_OK;
     double *num = NULL, *den = NULL;
@@ -354,6 +381,7 @@ static pmc_status score_r2(const pmc_view *y_true, const pmc_view *weight, pmc_r
     PMC_TRY(pmc_metrics_r2_parts(y_true, weight, rows, output, num, den));
     if (rows.n < 2) {
         *out = NAN; /* scikit-learn: not well-defined with less than two samples */
+        *warnings |= PMC_SCORE_WARN_FEW_SAMPLES;
         goto error;
     }
     for (int64_t j = 0; j < k; j++) num[j] = pmc_metrics_r2_from_parts(num[j], den[j]);

@@ -23,8 +23,8 @@ static double seconds_now(void) {
 static int64_t view_cols(const pmc_view *v) { return v->ndim == 2 ? v->shape[1] : 1; }
 
 /* A C-order copy of the selected rows of v (same dtype and ndim) into a new
- * buffer *buf (freed by the caller).  Used for y and sample_weight once the
- * features have been transformed into a compact per-task buffer. */
+ * buffer *buf (freed by the caller): a fold's X, y and sample_weight, or y and
+ * sample_weight once the features have been transformed into a compact buffer. */
 static pmc_status gather_view(const pmc_view *v, const pmc_rows *rows, pmc_view *out,
                               char **buf) {
     pmc_status status = PMC_OK;
@@ -33,10 +33,13 @@ static pmc_status gather_view(const pmc_view *v, const pmc_rows *rows, pmc_view 
     size_t item = pmc_dtype_size(v->dtype);
     int64_t cols = view_cols(v);
     PMC_ALLOC(*buf, (size_t)(rows->n > 0 ? rows->n : 1) * (size_t)cols * item, "fold targets");
+    int row_contiguous = cols == 1 || v->strides[1] == (int64_t)item;
     for (int64_t i = 0; i < rows->n; i++) {
         int64_t r = pmc_row_at(rows, i);
-        for (int64_t j = 0; j < cols; j++)
-            memcpy(*buf + ((size_t)(i * cols + j)) * item, pmc_at(v, r, j), item);
+        char *dst = *buf + (size_t)(i * cols) * item;
+        if (row_contiguous) memcpy(dst, pmc_at(v, r, 0), (size_t)cols * item);
+        else
+            for (int64_t j = 0; j < cols; j++) memcpy(dst + (size_t)j * item, pmc_at(v, r, j), item);
     }
     out->data = *buf;
     out->shape[0] = rows->n;
@@ -91,11 +94,30 @@ pmc_status pmc_search_scorer_method(const pmc_estimator *est, const pmc_model *m
     return status;
 }
 
+/* A fold as its fits and scorers read it.  Row selections that are one run of
+ * consecutive rows become ranges: BLAS reads them in place.  Other selections of
+ * a dense X are copied once into compact C-order buffers shared by every
+ * candidate of the fold (the train rows with y and sample_weight, the test rows
+ * of X): each pass of each fit then streams contiguous rows instead of gathering
+ * them through the index on every pass.  CSR X, or copies beyond
+ * FOLD_COPY_BUDGET, stay the shared arrays at the fold's row selections. */
+typedef struct {
+    pmc_matrix X_train, X_test;
+    pmc_view y_train, w_train;     /* rows of X_train */
+    pmc_rows train_rows, test_rows;
+    int copy_train, copy_test;     /* to be copied / copied */
+    char *buf[4];
+} fold_data;
+
+/* Bytes of fold copies a search may hold (all folds at once). */
+#define FOLD_COPY_BUDGET ((int64_t)1 << 31)
+
 typedef struct {
     const pmc_search_spec *spec;
     const pmc_data *data;
     const pmc_ctx *ctx;
     pmc_search_results *res;
+    fold_data *folds;
 } search_job;
 
 /* What one task holds: the fitted steps and the buffers of the transformed rows. */
@@ -117,18 +139,19 @@ static void release(const pmc_search_spec *spec, task_memory *mem) {
 }
 
 /* Fits the chain on the train rows of fold f.  On return *train / *test are the
- * final step's inputs: data->X at the fold's rows when there is no transformer,
+ * final step's inputs: the fold's X at its rows when there is no transformer,
  * else compact buffers (all their rows) owned by mem. */
 static pmc_status fit_chain(const search_job *job, int64_t c, int64_t f, pmc_ctx *ctx,
                             task_memory *mem, pmc_matrix *train, pmc_rows *train_rows,
                             pmc_matrix *test, pmc_rows *test_rows) {
     const pmc_search_spec *spec = job->spec;
-    const pmc_data *data = job->data;
+    const fold_data *fold = &job->folds[f];
     pmc_status status = PMC_OK;
-    pmc_view y = data->y, w = data->weight, view;
-    *train = *test = data->X;
-    *train_rows = spec->train[f];
-    *test_rows = spec->test[f];
+    pmc_view y = fold->y_train, w = fold->w_train, view;
+    *train = fold->X_train;
+    *test = fold->X_test;
+    *train_rows = fold->train_rows;
+    *test_rows = fold->test_rows;
     for (int s = 0; s < spec->n_steps; s++) {
         const pmc_estimator *est = spec->steps[s];
         int last = s == spec->n_steps - 1;
@@ -152,10 +175,10 @@ static pmc_status fit_chain(const search_job *job, int64_t c, int64_t f, pmc_ctx
             free(X_test);
             goto error;
         }
-        if (s == 0) {
+        if (s == 0 && !fold->copy_train) {
             /* First transform: y and weights follow the rows into compact copies. */
-            PMC_TRY(gather_view(&data->y, train_rows, &y, &mem->y_train));
-            PMC_TRY(gather_view(&data->weight, train_rows, &w, &mem->w_train));
+            PMC_TRY(gather_view(&fold->y_train, train_rows, &y, &mem->y_train));
+            PMC_TRY(gather_view(&fold->w_train, train_rows, &w, &mem->w_train));
         }
         free(mem->X_train);
         free(mem->X_test);
@@ -173,7 +196,8 @@ error:
 /* Every scorer on one split: X_rows selects the final step's input rows, y_rows
  * the same samples in data->y.  Outputs are computed once per method. */
 static pmc_status score_split(const search_job *job, task_memory *mem, const pmc_matrix *X,
-                              pmc_rows X_rows, pmc_rows y_rows, pmc_ctx *ctx, double *scores) {
+                              pmc_rows X_rows, pmc_rows y_rows, pmc_ctx *ctx, double *scores,
+                              unsigned *flags) {
     const pmc_search_spec *spec = job->spec;
     const pmc_estimator *est = spec->steps[spec->n_steps - 1];
     const pmc_model *model = mem->models[spec->n_steps - 1];
@@ -192,27 +216,37 @@ static pmc_status score_split(const search_job *job, task_memory *mem, const pmc
         if (!mem->outputs[method])
             PMC_TRY(apply_into(est, model, method, X, X_rows, ctx, &outputs[method],
                                &mem->outputs[method]));
+        unsigned warnings = 0;
         PMC_TRY(scorer->score(&job->data->y, weight, y_rows, &outputs[method],
-                              spec->n_classes, &scores[k]));
+                              spec->n_classes, &scores[k], &warnings));
+        if (flags) flags[k] = warnings;
     }
 error:
     return status;
 }
 
-static pmc_status run_task(int64_t t, int thread, void *arg) {
+static pmc_status run_task(int64_t task, int thread, void *arg) {
     (void)thread;
     const search_job *job = arg;
     const pmc_search_spec *spec = job->spec;
     pmc_search_results *res = job->res;
-    int64_t c = t / spec->n_folds, f = t % spec->n_folds;
+    /* Tasks run fold by fold, so that the threads share one fold's rows in cache;
+     * results go to slot t in scikit-learn's candidate-major order. */
+    int64_t f = task / spec->n_candidates, c = task % spec->n_candidates;
+    int64_t t = c * spec->n_folds + f;
     pmc_status status = PMC_OK;
     task_memory mem;
     memset(&mem, 0, sizeof mem);
     double *test_scores = res->test_scores + t * spec->n_scorers;
     double *train_scores = res->train_scores ? res->train_scores + t * spec->n_scorers : NULL;
+    unsigned *test_flags = res->test_warnings ? res->test_warnings + t * spec->n_scorers : NULL;
+    unsigned *train_flags =
+        res->train_warnings && train_scores ? res->train_warnings + t * spec->n_scorers : NULL;
     for (int k = 0; k < spec->n_scorers; k++) {
         test_scores[k] = NAN;
         if (train_scores) train_scores[k] = NAN;
+        if (test_flags) test_flags[k] = 0;
+        if (train_flags) train_flags[k] = 0;
     }
     mem.models = calloc((size_t)spec->n_steps, sizeof *mem.models);
     if (!mem.models) return pmc_fail(PMC_ERR_MEMORY, "out of memory for a search task");
@@ -230,14 +264,17 @@ static pmc_status run_task(int64_t t, int thread, void *arg) {
     res->fit_time[t] = fitted - start;
     res->failed_in_fit[t] = status != PMC_OK;
     if (status == PMC_OK) {
-        status = score_split(job, &mem, &test, test_rows, spec->test[f], &ctx, test_scores);
+        status = score_split(job, &mem, &test, test_rows, spec->test[f], &ctx, test_scores,
+                             test_flags);
         if (status == PMC_OK && train_scores)
             status = score_split(job, &mem, &train, train_rows, spec->train[f], &ctx,
-                                 train_scores);
+                                 train_scores, train_flags);
         if (status != PMC_OK)
             for (int k = 0; k < spec->n_scorers; k++) {
                 test_scores[k] = NAN;
                 if (train_scores) train_scores[k] = NAN;
+                if (test_flags) test_flags[k] = 0;
+                if (train_flags) train_flags[k] = 0;
             }
     }
     res->score_time[t] = seconds_now() - fitted;
@@ -324,13 +361,95 @@ error:
     return status;
 }
 
+static void folds_release(fold_data *folds, int64_t n_folds) {
+    if (!folds) return;
+    for (int64_t f = 0; f < n_folds; f++)
+        for (int i = 0; i < 4; i++) free(folds[f].buf[i]);
+    free(folds);
+}
+
+/* Copies fold f's train rows of X, y and weights (task 2f) or its test rows of
+ * X (task 2f + 1) when job->folds[f] says so. */
+static pmc_status gather_fold(int64_t task, int thread, void *arg) {
+    (void)thread;
+    search_job *job = arg;
+    const pmc_data *data = job->data;
+    fold_data *fold = &job->folds[task / 2];
+    pmc_status status = PMC_OK;
+    pmc_view view;
+    if (task % 2 == 0 && fold->copy_train) {
+        const pmc_rows *rows = &job->spec->train[task / 2];
+        PMC_TRY(gather_view(&data->X.dense, rows, &view, &fold->buf[0]));
+        fold->X_train = pmc_matrix_dense(view);
+        PMC_TRY(gather_view(&data->y, rows, &fold->y_train, &fold->buf[1]));
+        PMC_TRY(gather_view(&data->weight, rows, &fold->w_train, &fold->buf[2]));
+        fold->train_rows = pmc_rows_all(rows->n);
+    } else if (task % 2 == 1 && fold->copy_test) {
+        const pmc_rows *rows = &job->spec->test[task / 2];
+        PMC_TRY(gather_view(&data->X.dense, rows, &view, &fold->buf[3]));
+        fold->X_test = pmc_matrix_dense(view);
+        fold->test_rows = pmc_rows_all(rows->n);
+    }
+error:
+    return status;
+}
+
+/* rows as a range when they are one run of consecutive rows (returns 1). */
+static int as_range(const pmc_rows *rows, pmc_rows *out) {
+    *out = *rows;
+    if (!rows->index) return 1;
+    for (int64_t i = 1; i < rows->n; i++)
+        if (rows->index[i] != rows->index[0] + i) return 0;
+    out->index = NULL;
+    out->start = rows->n > 0 ? rows->index[0] : 0;
+    return 1;
+}
+
+/* The folds as the tasks read them (see fold_data). */
+static pmc_status folds_prepare(search_job *job, pmc_ctx *ctx) {
+    const pmc_search_spec *spec = job->spec;
+    const pmc_data *data = job->data;
+    pmc_status status = PMC_OK;
+    job->folds = calloc((size_t)PMC_MAX(spec->n_folds, 1), sizeof *job->folds);
+    if (!job->folds) return pmc_fail(PMC_ERR_MEMORY, "out of memory for the search folds");
+    int64_t bytes = 0, row_bytes = 0;
+    if (!data->X.is_sparse)
+        row_bytes = data->X.n_cols * (int64_t)pmc_dtype_size(data->X.dense.dtype);
+    for (int64_t f = 0; f < spec->n_folds; f++) {
+        fold_data *fold = &job->folds[f];
+        fold->X_train = fold->X_test = data->X;
+        fold->y_train = data->y;
+        fold->w_train = data->weight;
+        fold->copy_train = !as_range(&spec->train[f], &fold->train_rows) && row_bytes > 0;
+        fold->copy_test = !as_range(&spec->test[f], &fold->test_rows) && row_bytes > 0;
+        bytes += (fold->copy_train ? spec->train[f].n : 0) * row_bytes +
+                 (fold->copy_test ? spec->test[f].n : 0) * row_bytes;
+    }
+    if (bytes == 0) return PMC_OK;
+    if (bytes > FOLD_COPY_BUDGET) { /* read through the row indices instead */
+        for (int64_t f = 0; f < spec->n_folds; f++) {
+            if (job->folds[f].copy_train) job->folds[f].train_rows = spec->train[f];
+            if (job->folds[f].copy_test) job->folds[f].test_rows = spec->test[f];
+            job->folds[f].copy_train = job->folds[f].copy_test = 0;
+        }
+        return PMC_OK;
+    }
+    PMC_TRY(pmc_parallel_for(2 * spec->n_folds, ctx->n_threads, ctx, gather_fold, job));
+error:
+    return status;
+}
+
 pmc_status pmc_search_run(const pmc_search_spec *spec, const pmc_data *data, pmc_ctx *ctx,
                           pmc_search_results *results) {
     pmc_status status = check_spec(spec, data);
     if (status != PMC_OK) return status;
     int64_t n_tasks = spec->n_candidates * spec->n_folds;
-    search_job job = {spec, data, ctx, results};
-    return pmc_parallel_for(n_tasks, ctx->n_threads, ctx, run_task, &job);
+    search_job job = {spec, data, ctx, results, NULL};
+    status = folds_prepare(&job, ctx);
+    if (status == PMC_OK)
+        status = pmc_parallel_for(n_tasks, ctx->n_threads, ctx, run_task, &job);
+    folds_release(job.folds, spec->n_folds);
+    return status;
 }
 
 void pmc_search_free_messages(pmc_search_results *results, int64_t n_tasks) {

@@ -139,14 +139,31 @@ double pmc_pairwise_sum(const double *a, int64_t n);
  * take class index 1 as the positive class (scikit-learn's pos_label=1 with labels
  * {0, 1}).
  * *out: the value with scikit-learn's sign (neg_* scorers negated), higher is better.
+ * *warnings: the scorer ORs in the PMC_SCORE_WARN_* bits of the warnings
+ * scikit-learn's scorer would raise on the same data (the caller zeroes it and
+ * raises them: C never warns by itself).
  * Scorers keep no state: any number of threads may call them at once. */
+/* precision / recall / F-score: some label's ratio had a zero denominator and was
+ * set to 0 (scikit-learn's UndefinedMetricWarning with zero_division="warn") */
+#define PMC_SCORE_WARN_ZERO_DIVISION 1u
+/* ... and the ratio was over one result (binary, micro, or a single label
+ * present): scikit-learn words the warning "due to" rather than "in labels with" */
+#define PMC_SCORE_WARN_SINGLE_RESULT 2u
+/* balanced accuracy: y_pred holds classes absent from y_true (a UserWarning) */
+#define PMC_SCORE_WARN_PRED_CLASSES 4u
+/* r2: fewer than two samples, the score is NaN (UndefinedMetricWarning) */
+#define PMC_SCORE_WARN_FEW_SAMPLES 8u
+/* balanced accuracy: one label in y_true and y_pred together (scikit-learn's
+ * confusion_matrix UserWarning) */
+#define PMC_SCORE_WARN_SINGLE_LABEL 16u
 typedef struct {
     const char *name;          /* scikit-learn's scorer name, e.g. "neg_mean_squared_error" */
     pmc_method method;         /* preferred output: PMC_PREDICT, PMC_DECISION_FUNCTION or PMC_PREDICT_PROBA */
     int fallback_method;       /* -1, or the pmc_method to use when the estimator lacks `method` */
     int is_classification;     /* y_true holds class indices */
     pmc_status (*score)(const pmc_view *y_true, const pmc_view *weight, pmc_rows rows,
-                        const pmc_view *output, int64_t n_classes, double *out);
+                        const pmc_view *output, int64_t n_classes, double *out,
+                        unsigned *warnings);
 } pmc_scorer;
 const pmc_scorer *pmc_find_scorer(const char *name);   /* NULL if unknown */
 const pmc_scorer *const *pmc_scorers(int *n);

@@ -1,13 +1,16 @@
 /* The search engine: every (candidate, fold) fit of a grid, random or TPE search
  * driven through the estimator tables in C threads, with the data shared by all
- * tasks (folds are row selections, never copies of X) and scored by the C scorers
- * of pmc/metrics.h.
+ * tasks and scored by the C scorers of pmc/metrics.h.  A fold's rows that are one
+ * consecutive run are read in place; other selections of a dense X are copied
+ * once per fold into compact buffers that all the fold's candidates share (up to
+ * 2 GiB of copies; beyond that, and for CSR, folds are row selections).
  *
  * An estimator chain is n_steps tables: transformers (PMC_TRANSFORM) followed by a
- * final estimator, as a scikit-learn Pipeline.  Task t = candidate * n_folds + fold
- * (scikit-learn's order).  Each task fits the chain on its train rows (one thread
- * per fit), transforms the train and test rows into a per-task buffer freed at the
- * end of the task, predicts and scores; failures are recorded per task. */
+ * final estimator, as a scikit-learn Pipeline.  Results are stored for task t =
+ * candidate * n_folds + fold (scikit-learn's order); the tasks run fold by fold.
+ * Each task fits the chain on its train rows (one thread per fit), transforms the
+ * train and test rows into a per-task buffer freed at the end of the task,
+ * predicts and scores; failures are recorded per task. */
 #ifndef PMC_SEARCH_H
 #define PMC_SEARCH_H
 
@@ -48,6 +51,9 @@ typedef struct {
 typedef struct {
     double *test_scores;
     double *train_scores;   /* NULL unless return_train_score */
+    /* The scorers' PMC_SCORE_WARN_* bits, laid out as the scores (NULL: not
+     * recorded): the caller raises scikit-learn's warnings from them. */
+    unsigned *test_warnings, *train_warnings;
     double *fit_time, *score_time; /* seconds */
     pmc_status *status;
     int *failed_in_fit;     /* 1 when the failure came from a fit, 0 from scoring */

@@ -6,10 +6,9 @@ so that splits and candidates are exactly scikit-learn's for the same
 run their fits through pymlcore's C search engine when the estimator chain and
 scorers allow it (see ``GridSearchCV``), else through scikit-learn's code.
 
-The search classes are importable from here but not listed in ``__all__`` yet:
-``pymlcore.utils.all_estimators()`` reads ``__all__``, and the common test
-harness builds every listed estimator with no arguments, which meta-estimators
-(their ``estimator`` is required, as in scikit-learn) do not allow.
+The search classes are meta-estimators (their ``estimator`` is required, as in
+scikit-learn); the generic estimator tests build them from the parameter sets
+in tests/_helpers.py, after scikit-learn's own for its searches.
 """
 
 from sklearn.model_selection import (GroupKFold, KFold, LeaveOneOut, ParameterGrid,
@@ -21,16 +20,19 @@ from ._search import GridSearchCV, RandomizedSearchCV, TPESearchCV
 from ._validation import cross_val_score, cross_validate
 
 __all__ = [
+    "GridSearchCV",
     "GroupKFold",
     "KFold",
     "LeaveOneOut",
     "ParameterGrid",
     "ParameterSampler",
+    "RandomizedSearchCV",
     "RepeatedKFold",
     "RepeatedStratifiedKFold",
     "ShuffleSplit",
     "StratifiedKFold",
     "StratifiedShuffleSplit",
+    "TPESearchCV",
     "TimeSeriesSplit",
     "cross_val_score",
     "cross_validate",

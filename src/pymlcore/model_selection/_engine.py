@@ -37,6 +37,7 @@ import scipy.sparse as sp
 from sklearn.base import ClassifierMixin, RegressorMixin, clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
+from sklearn.utils import get_tags
 from sklearn.utils.validation import _num_samples
 
 from .. import _core
@@ -211,6 +212,13 @@ def plan_batch(base_estimator, candidate_params, X, y, splits, scoring, fit_para
         # Invalid data or parameters: the Python path raises scikit-learn's error
         # at the same point scikit-learn would (inside each fit, with error_score).
         return None
+    if (isinstance(X_c, np.ndarray) and
+            not all(get_tags(step).input_tags.allow_nan for step in estimators[0][1:])
+            and not np.isfinite(X_c.sum())):
+        # NaN or inf that the first step lets through would reach a step that
+        # rejects it: the Python path raises scikit-learn's error for that step's
+        # input.  (The sum needs no temporary; an overflow only costs the C path.)
+        return None
     n_classes = 0
     if np.ndim(y_c) != 1:
         return None  # multi-output y: the C scorers read one column
@@ -251,6 +259,36 @@ def _transformed_sample(step, rows):
     return out
 
 
+# The PMC_SCORE_WARN_* bits of pmc/metrics.h.
+_ZERO_DIVISION, _SINGLE_RESULT, _PRED_CLASSES, _FEW_SAMPLES, _SINGLE_LABEL = 1, 2, 4, 8, 16
+# precision / recall / F1 scorer -> scikit-learn's (metric words, modifier)
+_PRF_WORDS = {"precision": ("Precision is", "predicted"), "recall": ("Recall is", "true"),
+              "f1": ("F-score is", "true nor predicted")}
+
+
+def _warn_like_sklearn(name, bits):
+    """Raises the warnings scikit-learn's scorer `name` raises on a fold where the
+    C scorer reported `bits`: the same categories and words (its own helper for
+    precision / recall / F-score), once per scorer call as scikit-learn does."""
+    from sklearn.exceptions import UndefinedMetricWarning
+    from sklearn.metrics._classification import _warn_prf
+
+    if bits & _ZERO_DIVISION:
+        metric, _, average = name.partition("_")
+        msg_start, modifier = _PRF_WORDS[metric]
+        # result_size only decides between "due to" (one ratio) and "in labels with"
+        _warn_prf(average or "binary", modifier, msg_start, 1 if bits & _SINGLE_RESULT else 2)
+    if bits & _SINGLE_LABEL:
+        warnings.warn("A single label was found in 'y_true' and 'y_pred'. For the confusion "
+                      "matrix to have the correct shape, use the 'labels' parameter to pass "
+                      "all known labels.", UserWarning)
+    if bits & _PRED_CLASSES:
+        warnings.warn("y_pred contains classes not in y_true", UserWarning)
+    if bits & _FEW_SAMPLES:
+        warnings.warn("R^2 score is not well-defined with less than two samples.",
+                      UndefinedMetricWarning)
+
+
 def run_plan(plan, splits, n_jobs, return_train_score, error_score, candidate_params,
              weighted_scores=False):
     """Runs the plan in C; returns scikit-learn's per-task result dicts (the
@@ -263,7 +301,8 @@ def run_plan(plan, splits, n_jobs, return_train_score, error_score, candidate_pa
     n_folds = len(splits)
     try:
         with blas_limited(True):
-            test_scores, train_scores, fit_time, score_time, errors, warns = _core.search(
+            (test_scores, train_scores, fit_time, score_time, errors, warns, test_flags,
+             train_flags) = _core.search(
                 plan.steps, plan.params, plan.seeds, core_matrix(plan.X)
                 if not isinstance(plan.X, tuple) else plan.X, plan.y, plan.sample_weight,
                 train, test, [name for _, name in plan.scorers], plan.n_classes,
@@ -299,6 +338,10 @@ def run_plan(plan, splits, n_jobs, return_train_score, error_score, candidate_pa
                     "Scoring failed. The score on this train-test partition for these "
                     f"parameters will be set to {error_score}. Details: \n{kind}: {message}",
                     UserWarning)
+        for flags in (test_flags[t], train_flags[t] if return_train_score else ()):
+            for (_, name), bits in zip(plan.scorers, flags):
+                if bits:
+                    _warn_like_sklearn(name, int(bits))
         result["test_scores"] = scores["score"] if single else scores
         if return_train_score:
             result["train_scores"] = train_s["score"] if single else train_s
