@@ -142,23 +142,33 @@ static int64_t sample_index(pmc_rng *rng, const double *p, int64_t n) {
 
 typedef struct {
     double mu, w;
+    int64_t i; /* trial order: breaks ties between equal means */
 } parzen_point;
 
-/* Sorts by mu (quicksort, median of three, insertion sort on short runs): qsort's
- * callback per comparison dominated the suggestion time. */
+/* (mu, trial order): a total order, so the sorted components do not depend on
+ * the sort.  Equal means matter: in a run of them the ends get the gaps to the
+ * neighbours as bandwidths and the inner ones the minimum, so which forgetting
+ * weight goes with which bandwidth is decided by this order (Hyperopt's
+ * np.argsort leaves it to the sort implementation). */
+static inline int point_before(const parzen_point *a, const parzen_point *b) {
+    return a->mu < b->mu || (a->mu == b->mu && a->i < b->i);
+}
+
+/* Sorts by (mu, i) (quicksort, median of three, insertion sort on short runs):
+ * qsort's callback per comparison dominated the suggestion time. */
 static void sort_points(parzen_point *p, int64_t n) {
     while (n > 16) {
         int64_t mid = n / 2;
         parzen_point t;
 #define SWAP_POINTS(i, j) (t = p[i], p[i] = p[j], p[j] = t)
-        if (p[mid].mu < p[0].mu) SWAP_POINTS(mid, 0);
-        if (p[n - 1].mu < p[0].mu) SWAP_POINTS(n - 1, 0);
-        if (p[n - 1].mu < p[mid].mu) SWAP_POINTS(n - 1, mid);
-        double pivot = p[mid].mu;
+        if (point_before(&p[mid], &p[0])) SWAP_POINTS(mid, 0);
+        if (point_before(&p[n - 1], &p[0])) SWAP_POINTS(n - 1, 0);
+        if (point_before(&p[n - 1], &p[mid])) SWAP_POINTS(n - 1, mid);
+        parzen_point pivot = p[mid];
         int64_t i = 0, j = n - 1;
         for (;;) {
-            while (p[i].mu < pivot) i++;
-            while (p[j].mu > pivot) j--;
+            while (point_before(&p[i], &pivot)) i++;
+            while (point_before(&pivot, &p[j])) j--;
             if (i >= j) break;
             SWAP_POINTS(i, j);
             i++;
@@ -179,7 +189,7 @@ static void sort_points(parzen_point *p, int64_t n) {
     for (int64_t i = 1; i < n; i++) {
         parzen_point v = p[i];
         int64_t j = i;
-        for (; j > 0 && p[j - 1].mu > v.mu; j--) p[j] = p[j - 1];
+        for (; j > 0 && point_before(&v, &p[j - 1]); j--) p[j] = p[j - 1];
         p[j] = v;
     }
 }
@@ -206,9 +216,8 @@ pmc_status pmc_tpe_parzen(const double *mus, int64_t n, double prior_weight, dou
         }
         pts[i].mu = mus[i];
         pts[i].w = forgetting_weight(i, n, linear_forgetting);
+        pts[i].i = i;
     }
-    /* the sort is not stable, but equal means get equal bandwidths and the
-     * mixture does not depend on the order of its components */
     sort_points(pts, n);
     /* the prior goes before the observations equal to it (searchsorted, left) */
     int64_t pos = 0;
