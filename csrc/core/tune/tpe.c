@@ -101,6 +101,7 @@ static double forgetting_weight(int64_t i, int64_t n, int64_t lf) {
     int64_t ramp = n - lf;
     if (i >= ramp) return 1.0;
     if (ramp == 1) return 1.0 / (double)n;
+    if (i == ramp - 1) return 1.0; /* exactly, as np.linspace's end: weights never fall */
     return 1.0 / (double)n + (double)i * (1.0 - 1.0 / (double)n) / (double)(ramp - 1);
 }
 
@@ -142,33 +143,23 @@ static int64_t sample_index(pmc_rng *rng, const double *p, int64_t n) {
 
 typedef struct {
     double mu, w;
-    int64_t i; /* trial order: breaks ties between equal means */
 } parzen_point;
 
-/* (mu, trial order): a total order, so the sorted components do not depend on
- * the sort.  Equal means matter: in a run of them the ends get the gaps to the
- * neighbours as bandwidths and the inner ones the minimum, so which forgetting
- * weight goes with which bandwidth is decided by this order (Hyperopt's
- * np.argsort leaves it to the sort implementation). */
-static inline int point_before(const parzen_point *a, const parzen_point *b) {
-    return a->mu < b->mu || (a->mu == b->mu && a->i < b->i);
-}
-
-/* Sorts by (mu, i) (quicksort, median of three, insertion sort on short runs):
+/* Sorts by mu (quicksort, median of three, insertion sort on short runs):
  * qsort's callback per comparison dominated the suggestion time. */
 static void sort_points(parzen_point *p, int64_t n) {
     while (n > 16) {
         int64_t mid = n / 2;
         parzen_point t;
 #define SWAP_POINTS(i, j) (t = p[i], p[i] = p[j], p[j] = t)
-        if (point_before(&p[mid], &p[0])) SWAP_POINTS(mid, 0);
-        if (point_before(&p[n - 1], &p[0])) SWAP_POINTS(n - 1, 0);
-        if (point_before(&p[n - 1], &p[mid])) SWAP_POINTS(n - 1, mid);
-        parzen_point pivot = p[mid];
+        if (p[mid].mu < p[0].mu) SWAP_POINTS(mid, 0);
+        if (p[n - 1].mu < p[0].mu) SWAP_POINTS(n - 1, 0);
+        if (p[n - 1].mu < p[mid].mu) SWAP_POINTS(n - 1, mid);
+        double pivot = p[mid].mu;
         int64_t i = 0, j = n - 1;
         for (;;) {
-            while (point_before(&p[i], &pivot)) i++;
-            while (point_before(&pivot, &p[j])) j--;
+            while (p[i].mu < pivot) i++;
+            while (p[j].mu > pivot) j--;
             if (i >= j) break;
             SWAP_POINTS(i, j);
             i++;
@@ -189,8 +180,27 @@ static void sort_points(parzen_point *p, int64_t n) {
     for (int64_t i = 1; i < n; i++) {
         parzen_point v = p[i];
         int64_t j = i;
-        for (; j > 0 && point_before(&v, &p[j - 1]); j--) p[j] = p[j - 1];
+        for (; j > 0 && p[j - 1].mu > v.mu; j--) p[j] = p[j - 1];
         p[j] = v;
+    }
+}
+
+/* Puts each run of equal means (quantised values repeat) in trial order, so the
+ * mixture does not depend on the sort.  The order matters: the ends of a run get
+ * the gaps to its neighbours as bandwidths and the inner members the minimum,
+ * so it decides which forgetting weight goes with which bandwidth (Hyperopt's
+ * np.argsort leaves that to the sort implementation).  Within a run only the
+ * weights differ and they never fall as the trial index rises, so ordering the
+ * run by weight is trial order (equal weights are interchangeable). */
+static void order_ties(parzen_point *p, int64_t n) {
+    for (int64_t start = 0, end; start < n; start = end) {
+        for (end = start + 1; end < n && p[end].mu == p[start].mu; end++) {}
+        for (int64_t i = start + 1; i < end; i++) {
+            parzen_point v = p[i];
+            int64_t j = i;
+            for (; j > start && p[j - 1].w > v.w; j--) p[j] = p[j - 1];
+            p[j] = v;
+        }
     }
 }
 
@@ -216,9 +226,9 @@ pmc_status pmc_tpe_parzen(const double *mus, int64_t n, double prior_weight, dou
         }
         pts[i].mu = mus[i];
         pts[i].w = forgetting_weight(i, n, linear_forgetting);
-        pts[i].i = i;
     }
     sort_points(pts, n);
+    order_ties(pts, n);
     /* the prior goes before the observations equal to it (searchsorted, left) */
     int64_t pos = 0;
     while (pos < n && pts[pos].mu < prior_mu) pos++;
