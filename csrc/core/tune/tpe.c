@@ -145,8 +145,8 @@ typedef struct {
     double mu, w;
 } parzen_point;
 
-/* Sorts by mu (quicksort, median of three, insertion sort on short runs):
- * qsort's callback per comparison dominated the suggestion time. */
+/* Sorts by mu (quicksort, median of three, insertion sort on short runs): qsort's
+ * callback per comparison dominated the suggestion time. */
 static void sort_points(parzen_point *p, int64_t n) {
     while (n > 16) {
         int64_t mid = n / 2;
