@@ -59,6 +59,13 @@ static void test_parzen(void) {
     CHECK_CLOSE(w30[1] / w30[30], 1.0 / 30.0, 1e-12, 0);
     CHECK_CLOSE(w30[5] / w30[30], 1.0, 1e-12, 0);
     CHECK_CLOSE((w30[2] - w30[1]) / w30[30], (1.0 - 1.0 / 30.0) / 4.0, 1e-12, 0);
+    /* equal means (quantised values repeat) stay in trial order, so within a run
+     * the forgetting weights rise: 30 observations of 3 values, 10 each */
+    for (int i = 0; i < 30; i++) many[i] = (double)(i % 3);
+    CHECK_OK(pmc_tpe_parzen(many, 30, 1.0, -1.0, 100.0, 25, w30, m30, s30));
+    for (int i = 1; i < 30; i++)
+        if (m30[i + 1] == m30[i]) CHECK(w30[i + 1] >= w30[i]);
+    CHECK(w30[1] < w30[10]); /* the run of 0s: trial 0 (weight 1/30) .. trial 27 (1) */
     CHECK_FAILS(pmc_tpe_parzen(mus, 3, 0.0, 0.5, 1.0, 25, w, m, s), PMC_ERR_VALUE, "prior_weight");
     CHECK_FAILS(pmc_tpe_parzen(mus, 3, 1.0, 0.5, 0.0, 25, w, m, s), PMC_ERR_VALUE, "sigma > 0");
     CHECK_FAILS(pmc_tpe_parzen(mus, 3, 1.0, 0.5, 1.0, 0, w, m, s), PMC_ERR_VALUE,

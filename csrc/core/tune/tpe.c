@@ -101,6 +101,7 @@ static double forgetting_weight(int64_t i, int64_t n, int64_t lf) {
     int64_t ramp = n - lf;
     if (i >= ramp) return 1.0;
     if (ramp == 1) return 1.0 / (double)n;
+    if (i == ramp - 1) return 1.0; /* exactly, as np.linspace's end: weights never fall */
     return 1.0 / (double)n + (double)i * (1.0 - 1.0 / (double)n) / (double)(ramp - 1);
 }
 
@@ -184,6 +185,25 @@ static void sort_points(parzen_point *p, int64_t n) {
     }
 }
 
+/* Puts each run of equal means (quantised values repeat) in trial order, so the
+ * mixture does not depend on the sort.  The order matters: the ends of a run get
+ * the gaps to its neighbours as bandwidths and the inner members the minimum,
+ * so it decides which forgetting weight goes with which bandwidth (Hyperopt's
+ * np.argsort leaves that to the sort implementation).  Within a run only the
+ * weights differ and they never fall as the trial index rises, so ordering the
+ * run by weight is trial order (equal weights are interchangeable). */
+static void order_ties(parzen_point *p, int64_t n) {
+    for (int64_t start = 0, end; start < n; start = end) {
+        for (end = start + 1; end < n && p[end].mu == p[start].mu; end++) {}
+        for (int64_t i = start + 1; i < end; i++) {
+            parzen_point v = p[i];
+            int64_t j = i;
+            for (; j > start && p[j - 1].w > v.w; j--) p[j] = p[j - 1];
+            p[j] = v;
+        }
+    }
+}
+
 pmc_status pmc_tpe_parzen(const double *mus, int64_t n, double prior_weight, double prior_mu,
                           double prior_sigma, int64_t linear_forgetting, double *weights,
                           double *means, double *sigmas) {
@@ -207,9 +227,8 @@ pmc_status pmc_tpe_parzen(const double *mus, int64_t n, double prior_weight, dou
         pts[i].mu = mus[i];
         pts[i].w = forgetting_weight(i, n, linear_forgetting);
     }
-    /* the sort is not stable, but equal means get equal bandwidths and the
-     * mixture does not depend on the order of its components */
     sort_points(pts, n);
+    order_ties(pts, n);
     /* the prior goes before the observations equal to it (searchsorted, left) */
     int64_t pos = 0;
     while (pos < n && pts[pos].mu < prior_mu) pos++;

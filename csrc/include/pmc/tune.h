@@ -67,8 +67,9 @@ pmc_status pmc_tpe_suggest(const pmc_tpe_dim *dims, int64_t n_dims, const pmc_vi
 
 /* Hyperopt's adaptive Parzen estimator of one numeric dimension: the n observed
  * model-space values `mus` (trial order) and the prior become n + 1 components
- * (weights summing to 1, means, bandwidths), sorted by mean.  Outputs have n + 1
- * slots. */
+ * (weights summing to 1, means, bandwidths), sorted by mean; equal means stay
+ * in trial order, which decides how their forgetting weights pair with their
+ * bandwidths.  Outputs have n + 1 slots. */
 pmc_status pmc_tpe_parzen(const double *mus, int64_t n, double prior_weight, double prior_mu,
                           double prior_sigma, int64_t linear_forgetting, double *weights,
                           double *means, double *sigmas);
