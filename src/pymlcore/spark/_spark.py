@@ -73,10 +73,12 @@ def _check_not_empty(sdf, name="sdf"):
 def _keyed_rows(sdf, by):
     """The rows with every key present.  Rows with a null key belong to no group
     (as in pandas groupby); dropping them before bucketing keeps a bucket of
-    null-key rows only from failing the fit of the others."""
-    _check_not_empty(sdf)
+    null-key rows only from failing the fit of the others.  One small Spark job
+    (it stops at the first keyed row) checks that a group exists; a second one
+    runs only then, to say whether sdf is empty or its keys are all null."""
     keyed = sdf.dropna(how="any", subset=by)
     if keyed.isEmpty():
+        _check_not_empty(sdf)
         raise ValueError(f"every row has a null key in {by}: there is no group to fit")
     return keyed
 
