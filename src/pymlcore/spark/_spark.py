@@ -34,7 +34,7 @@ from ..grouped._grouped import _grouped_from_models
 
 __all__ = ["fit_grouped", "predict_grouped", "forecast_grouped"]
 
-# The bucket column added to the frames handed to applyInPandas (dropped in fn).
+# The bucket column of predict_grouped's cogroup (dropped in its function).
 BUCKET_COLUMN = "__pymlcore_bucket"
 # Columns of the model frame besides the keys.
 MODEL_COLUMNS = ("model", "error", "message")
@@ -48,7 +48,7 @@ def _pyspark():
     ``import pymlcore.spark`` (e.g. by pymlcore.utils.all_estimators) works
     without pyspark installed."""
     try:
-        import pyarrow  # noqa: F401  (applyInPandas needs it)
+        import pyarrow  # noqa: F401  (mapInArrow and applyInPandas need it)
         from pyspark.sql import functions, types
     except ImportError as exc:
         raise ImportError("pymlcore.spark needs pyspark and pyarrow: pip install "
