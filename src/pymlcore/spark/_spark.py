@@ -176,12 +176,12 @@ def _arrow_to_pandas(table, datetime_cols, time_zone):
         i = table.schema.get_field_index(name)
         column = table.column(i)
         if pa.types.is_timestamp(column.type) and column.type.tz is not None:
-            # Spark sends UTC instants; the wall time in the session zone is what
-            # applyInPandas hands to pandas.
             continue  # converted below with the other zoned columns
         table = table.set_column(i, name, column.cast(pa.timestamp("ns")))
     pdf = table.to_pandas()
     for name, dtype in pdf.dtypes.items():
+        # Spark sends timestamps as UTC instants; applyInPandas hands pandas their
+        # wall time in the session zone, naive.
         if isinstance(dtype, pd.DatetimeTZDtype):
             pdf[name] = pdf[name].dt.tz_convert(time_zone).dt.tz_localize(None)
             if name in datetime_cols:
