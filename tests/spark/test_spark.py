@@ -12,10 +12,7 @@ reduction over a group's rows, which the bucketing does not otherwise change.
 """
 
 import datetime
-import os
 import pickle
-import shutil
-import sys
 
 import numpy as np
 import pandas as pd
@@ -39,29 +36,14 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def spark():
-    try:
-        import pyarrow  # noqa: F401  (applyInPandas needs it)
-        from pyspark import cloudpickle
-        from pyspark.sql import SparkSession
-    except ImportError as exc:
-        pytest.fail(f"the Spark tests need pyspark and pyarrow (pip install "
-                    f"'pymlcore[spark]'): {exc}")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.fail("the Spark tests need a Java runtime (java on PATH or JAVA_HOME)")
-    # Workers run this interpreter (with pymlcore installed) and receive the test
-    # forecaster by value, since the tests package is not importable there.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+@pytest.fixture(scope="module", autouse=True)
+def forecaster_by_value(spark):
+    """The workers receive the test forecaster by value (the tests folder is not
+    importable there); `spark` is the shared session of tests/conftest.py."""
+    from pyspark import cloudpickle
+
     cloudpickle.register_pickle_by_value(_forecaster)
-    session = (SparkSession.builder.master("local[2]").appName("pymlcore-tests")
-               .config("spark.sql.shuffle.partitions", "4")
-               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.ui.enabled", "false")
-               .getOrCreate())
-    yield session
-    session.stop()
+    yield
     cloudpickle.unregister_pickle_by_value(_forecaster)
 
 
@@ -109,13 +91,16 @@ def test_fit_predict_ridge_equal_pandas_path(spark):
     pandas_model = GroupedEstimator(Ridge(alpha=0.3), BY, progress=False).fit(
         df, "y", FEATURES)
 
-    # Groups really are split across buckets, several groups in each.
+    models = fit_grouped(sdf, Ridge(alpha=0.3), BY, "y", FEATURES, n_buckets=3).cache()
+    assert models.columns == ["store", "item", "model", "error", "message"]
+    # Groups really are split across the 3 buckets (Spark partitions, so tasks
+    # that run in parallel), several groups in each.
+    per_bucket = models.groupBy(F.spark_partition_id()).count().toPandas()
+    assert len(per_bucket) == 3 and per_bucket["count"].min() >= 2
+    # predict's buckets (a cogroup on a bucket column) hold several groups too.
     per_bucket = (_with_bucket(sdf, BY, 3).select(BUCKET_COLUMN, *BY).distinct()
                   .groupBy(BUCKET_COLUMN).count().toPandas())
     assert len(per_bucket) == 3 and per_bucket["count"].min() >= 2
-
-    models = fit_grouped(sdf, Ridge(alpha=0.3), BY, "y", FEATURES, n_buckets=3).cache()
-    assert models.columns == ["store", "item", "model", "error", "message"]
     assert models.filter(F.col("error").isNotNull()).count() == 0
     assert_same_models(loaded_models(models), pandas_model.estimators_)
 
@@ -271,6 +256,48 @@ def test_forecast_grouped_layout_and_pandas_equality(spark):
     for column in ("yhat", "yhat_upper", "yhat_lower"):
         np.testing.assert_allclose(only_future[column].to_numpy(), expected[column].to_numpy(),
                                    rtol=RTOL, atol=ATOL)
+
+
+def test_forecast_grouped_timestamp_time_column_and_int32_keys(spark):
+    """A timestamp time column (naive wall times in the session zone, which is
+    not UTC here, so the conversion to and from Spark's UTC instants shows) and
+    an IntegerType key come back with their types, equal to the pandas path."""
+    from pyspark.sql import functions as F
+
+    from pymlcore.spark import forecast_grouped
+
+    rng = np.random.default_rng(1)
+    dates = pd.date_range("2021-03-20", periods=20, freq="D")  # spans a DST change
+    df = pd.concat([pd.DataFrame({"ds": dates, "k": k, "y": 3.0 * k + 0.2 * np.arange(20)
+                                  + rng.normal(0, 0.1, 20)}) for k in range(5)],
+                   ignore_index=True)
+    estimator = TrendForecaster(random_state=3)
+    previous = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "Europe/Paris")
+    try:
+        sdf = spark.createDataFrame(df).withColumn("k", F.col("k").cast("int"))
+        result = forecast_grouped(sdf, estimator, "k", 5, n_buckets=2,
+                                  training_date=datetime.date(2021, 5, 1))
+        assert [f.dataType.simpleString() for f in result.schema.fields] == [
+            "timestamp", "int", "double", "double", "double", "double", "date"]
+        result = result.toPandas()
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", previous)
+    result["ds"] = result["ds"].astype("datetime64[ns]")
+    result = result.sort_values(["k", "ds"]).reset_index(drop=True)
+    expected = (GroupedEstimator(estimator, "k", progress=False).fit(df, "y", ["ds"])
+                .forecast(5, include_history=True).sort_values(["k", "ds"])
+                .reset_index(drop=True))
+    np.testing.assert_array_equal(result["ds"].to_numpy(),
+                                  expected["ds"].to_numpy().astype("datetime64[ns]"))
+    np.testing.assert_array_equal(result["k"].to_numpy(), expected["k"].to_numpy())
+    for column in ("yhat", "yhat_upper", "yhat_lower"):
+        np.testing.assert_allclose(result[column].to_numpy(), expected[column].to_numpy(),
+                                   rtol=RTOL, atol=ATOL)
+    history = result["ds"] <= dates[-1]
+    np.testing.assert_allclose(result.loc[history, "y"].to_numpy(),
+                               df.sort_values(["k", "ds"])["y"].to_numpy())
+    assert result.loc[~history, "y"].isna().all()
 
 
 def test_bad_input(spark):

@@ -3,7 +3,6 @@ pyspark or Java the test fails and says what is missing."""
 
 import functools
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -30,23 +29,15 @@ def failing(p):
     return p["x"] ** 2
 
 
-@pytest.fixture(scope="module")
-def spark():
-    try:
-        from pyspark import cloudpickle
-        from pyspark.sql import SparkSession
-    except ImportError as exc:
-        pytest.fail(f"SparkTrials tests need pyspark (pip install 'pymlcore[spark]'): {exc}")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.fail("SparkTrials tests need a Java runtime (java on PATH or JAVA_HOME)")
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    # the workers receive this module's objective by value (tests is not importable there)
+@pytest.fixture(scope="module", autouse=True)
+def objectives_by_value(spark):
+    """The workers receive this module's objectives by value (tests is not
+    importable there); `spark` is the shared session of tests/conftest.py."""
+    from pyspark import cloudpickle
+
     module = sys.modules[__name__]
     cloudpickle.register_pickle_by_value(module)
-    session = (SparkSession.builder.master("local[2]").appName("pymlcore-tune-tests")
-               .config("spark.ui.enabled", "false").getOrCreate())
-    yield session
-    session.stop()
+    yield
     cloudpickle.unregister_pickle_by_value(module)
 
 

@@ -1,13 +1,19 @@
-"""Grouped fit / predict / forecast on a Spark DataFrame through applyInPandas.
+"""Grouped fit / predict / forecast on a Spark DataFrame, many groups per Python call.
 
-One mechanism serves all three functions: every row gets a bucket,
-``pmod(xxhash64(key columns), n_buckets)`` computed by Spark, so all rows of a
-group land in the same bucket whatever the partitioning; then
-``groupBy(bucket).applyInPandas(fn, schema)`` calls fn once per bucket, and fn
-runs the pandas GroupedEstimator over every group of that bucket (one C call for
-estimators with a C table).  A Python call per bucket instead of per group keeps
-Spark's per-call overhead (Arrow batch, pandas frame, UDF dispatch) off the
-per-group cost.
+fit_grouped and forecast_grouped share one mechanism (_map_buckets): the rows are
+hash-partitioned on the key columns into n_buckets partitions by Spark
+(``repartition(n_buckets, *by)``), so all rows of a group land in one partition
+and each partition is one bucket; then ``mapInArrow`` calls a Python function
+once per partition, which runs the pandas GroupedEstimator over every group of
+the bucket (one C call for estimators with a C table).  A Python call per
+bucket instead of per group keeps Spark's per-call overhead off the per-group
+cost; partitioning on the keys themselves (rather than grouping on a bucket
+number, which Spark hashes a second time into its shuffle partitions, where two
+buckets can share a partition and so a core) gives each task slot its own
+bucket, and needs no per-group sort.  The Arrow batches are converted to and
+from pandas here, with the types the modelling needs (dates as datetime64, not
+Python objects).  predict_grouped brings each bucket's rows and models together
+with a cogroup on a bucket column.
 
 Results equal the pandas path group by group: a group's fit sees exactly its own
 rows, and its random seed is a function of the estimator's random_state and the
@@ -28,7 +34,7 @@ from ..grouped._grouped import _grouped_from_models
 
 __all__ = ["fit_grouped", "predict_grouped", "forecast_grouped"]
 
-# The bucket column added to the frames handed to applyInPandas (dropped in fn).
+# The bucket column of predict_grouped's cogroup (dropped in its function).
 BUCKET_COLUMN = "__pymlcore_bucket"
 # Columns of the model frame besides the keys.
 MODEL_COLUMNS = ("model", "error", "message")
@@ -42,7 +48,7 @@ def _pyspark():
     ``import pymlcore.spark`` (e.g. by pymlcore.utils.all_estimators) works
     without pyspark installed."""
     try:
-        import pyarrow  # noqa: F401  (applyInPandas needs it)
+        import pyarrow  # noqa: F401  (mapInArrow and applyInPandas need it)
         from pyspark.sql import functions, types
     except ImportError as exc:
         raise ImportError("pymlcore.spark needs pyspark and pyarrow: pip install "
@@ -67,10 +73,12 @@ def _check_not_empty(sdf, name="sdf"):
 def _keyed_rows(sdf, by):
     """The rows with every key present.  Rows with a null key belong to no group
     (as in pandas groupby); dropping them before bucketing keeps a bucket of
-    null-key rows only from failing the fit of the others."""
-    _check_not_empty(sdf)
+    null-key rows only from failing the fit of the others.  One small Spark job
+    (it stops at the first keyed row) checks that a group exists; a second one
+    runs only then, to say whether sdf is empty or its keys are all null."""
     keyed = sdf.dropna(how="any", subset=by)
     if keyed.isEmpty():
+        _check_not_empty(sdf)
         raise ValueError(f"every row has a null key in {by}: there is no group to fit")
     return keyed
 
@@ -122,6 +130,85 @@ def _with_bucket(sdf, by, n_buckets):
     return sdf.withColumn(BUCKET_COLUMN,
                           F.pmod(F.xxhash64(*[F.col(c) for c in by]), F.lit(n_buckets))
                           .cast(T.IntegerType()))
+
+
+def _session_time_zone(sdf):
+    return sdf.sparkSession.conf.get("spark.sql.session.timeZone")
+
+
+def _map_buckets(sdf, by, n_buckets, bucket_fn, schema, datetime_cols=()):
+    """``bucket_fn(pdf) -> frame`` applied to every bucket of sdf, the buckets being
+    Spark's hash partitions of the key columns; a Spark DataFrame with `schema`.
+
+    Rows reach bucket_fn as one pandas frame per partition, converted from
+    Arrow here as applyInPandas would (timestamps as naive session-local
+    datetime64), except that the columns in `datetime_cols` come as
+    datetime64[ns] even when they are dates (applyInPandas gives Python
+    ``date`` objects, one per row).  The frame bucket_fn returns is converted to
+    the Arrow types Spark expects for `schema` column by column, without Python
+    objects for numbers or dates.
+    """
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    F, _ = _pyspark()
+    session = sdf.sparkSession
+    time_zone = _session_time_zone(sdf)
+    large = session.conf.get("spark.sql.execution.arrow.useLargeVarTypes", "false") == "true"
+    arrow_schema = to_arrow_schema(schema, timezone=time_zone, prefers_large_types=large)
+    datetime_cols = tuple(datetime_cols)
+
+    def run(batches):
+        batches = list(batches)
+        if not any(batch.num_rows for batch in batches):  # a partition without a group
+            return
+        pdf = _arrow_to_pandas(pa.Table.from_batches(batches), datetime_cols, time_zone)
+        out = _pandas_to_arrow(bucket_fn(pdf), arrow_schema, time_zone)
+        yield from out.to_batches()
+
+    return sdf.repartition(n_buckets, *[F.col(c) for c in by]).mapInArrow(run, schema)
+
+
+def _arrow_to_pandas(table, datetime_cols, time_zone):
+    import pyarrow as pa
+
+    for name in datetime_cols:
+        i = table.schema.get_field_index(name)
+        column = table.column(i)
+        if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+            continue  # converted below with the other zoned columns
+        table = table.set_column(i, name, column.cast(pa.timestamp("ns")))
+    pdf = table.to_pandas()
+    for name, dtype in pdf.dtypes.items():
+        # Spark sends timestamps as UTC instants; applyInPandas hands pandas their
+        # wall time in the session zone, naive.
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            pdf[name] = pdf[name].dt.tz_convert(time_zone).dt.tz_localize(None)
+            if name in datetime_cols:
+                pdf[name] = pdf[name].astype("datetime64[ns]")
+    return pdf
+
+
+def _pandas_to_arrow(out, arrow_schema, time_zone):
+    """out as an Arrow table of exactly arrow_schema's types (Spark reads the
+    batches as they are)."""
+    import pyarrow as pa
+
+    arrays = []
+    for field in arrow_schema:
+        column = out[field.name]
+        if pa.types.is_timestamp(field.type) and field.type.tz is not None \
+                and not isinstance(column.dtype, pd.DatetimeTZDtype):
+            # naive session-local wall times -> UTC instants, as pyspark does
+            column = pd.to_datetime(column).dt.tz_localize(time_zone, ambiguous=False)
+        array = pa.array(column, from_pandas=True)
+        if isinstance(array, pa.ChunkedArray):  # pandas 3 strings after a concat
+            array = array.combine_chunks()
+        if array.type != field.type:
+            # date32 from datetime64 drops a time of day (as Spark's cast does)
+            array = array.cast(field.type, safe=not pa.types.is_date(field.type))
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=arrow_schema)
 
 
 def _normalize_keys(pdf, by):
@@ -221,7 +308,7 @@ def fit_grouped(sdf, estimator, by, target, features=None, *, n_buckets=None, n_
     schema = model_schema([sdf.schema[c] for c in by])
 
     def fit_bucket(pdf):
-        pdf = _normalize_keys(pdf.drop(columns=BUCKET_COLUMN), by)
+        pdf = _normalize_keys(pdf, by)
         grouped = GroupedEstimator(estimator, by, n_jobs=n_jobs, on_error=on_error,
                                    progress=False).fit(pdf, target, features)
         fitted = grouped.estimators_
@@ -234,10 +321,9 @@ def fit_grouped(sdf, estimator, by, target, features=None, *, n_buckets=None, n_
         out["error"] = [errors[k][0] if k in errors else None for k in _key_tuples(out, by)]
         out["message"] = [errors[k][1] if k in errors else None
                           for k in _key_tuples(out, by)]
-        return _for_arrow(out)
+        return out
 
-    return (_with_bucket(keyed, by, n_buckets)
-            .groupBy(BUCKET_COLUMN).applyInPandas(fit_bucket, schema))
+    return _map_buckets(keyed, by, n_buckets, fit_bucket, schema)
 
 
 # ---- predict -------------------------------------------------------------------
@@ -414,12 +500,11 @@ def forecast_grouped(sdf, estimator, by, periods, *, time_col="ds", target="y", 
         + [T.StructField(target, target_field.dataType, True)]
         + [T.StructField(c, T.DoubleType(), True) for c in _FORECAST_COLUMNS]
         + [T.StructField("training_date", T.DateType(), True)])
-    integral_target = isinstance(target_field.dataType, T.IntegralType)
+    training_day = np.datetime64(training_date, "D")  # Arrow date32, no Python objects
     periods = int(periods)
 
     def forecast_bucket(pdf):
-        pdf = _normalize_keys(pdf.drop(columns=BUCKET_COLUMN), by)
-        pdf[time_col] = pd.to_datetime(pdf[time_col]).astype("datetime64[ns]")
+        pdf = _normalize_keys(pdf, by)  # time_col comes as datetime64[ns]
         grouped = GroupedEstimator(estimator, by, n_jobs=n_jobs, on_error="raise",
                                    progress=False).fit(pdf, target, [time_col])
         # One call forecasts every group of the bucket (one C call for C
@@ -428,12 +513,9 @@ def forecast_grouped(sdf, estimator, by, periods, *, time_col="ds", target="y", 
         forecast = grouped.forecast(periods, freq=freq, include_history=include_history)
         out = forecast[by + ["ds", *_FORECAST_COLUMNS]].rename(columns={"ds": time_col})
         out[time_col] = out[time_col].astype("datetime64[ns]")
+        # The observed target on history rows, NaN (null in Spark) on future ones.
         out = out.merge(pdf[by + [time_col, target]], on=by + [time_col], how="left")
-        out = out[[time_col] + by + [target, *_FORECAST_COLUMNS]]
-        if integral_target:  # null on future rows
-            out[target] = out[target].astype("Int64")
-        out["training_date"] = training_date
-        return _for_arrow(out)
+        out["training_date"] = np.full(len(out), training_day)
+        return out
 
-    return (_with_bucket(keyed, by, n_buckets)
-            .groupBy(BUCKET_COLUMN).applyInPandas(forecast_bucket, schema))
+    return _map_buckets(keyed, by, n_buckets, forecast_bucket, schema, datetime_cols=[time_col])
