@@ -54,46 +54,69 @@ typedef struct {
     const double *coef, *intercept; /* the point being evaluated */
     double *partial_grad;      /* n_chunks x (p k): X^T u per chunk */
     double *partial_extra;     /* n_chunks x (1 + k): weighted loss, then sum of u */
+    double *label, *weight;    /* per position in data->rows, read once as double */
 } logistic_problem;
 
-/* z (count x k) holds decisions on entry and u_it = s_i (p_it - y_it) on exit;
- * extra[0] += sum_i s_i loss_i, extra[1 + t] += sum_i u_it. */
-static void pointwise(const logistic_problem *pb, const pmc_rows *rows, int64_t count, double *z,
-                      double *extra) {
-    const pmc_data *d = pb->data;
-    int64_t k = pb->k;
-    double loss = 0.0;
+/* glibc's libmvec has SIMD exp and log1p, but math.h announces them only under
+ * -ffast-math, whose reassociation we do not want: declare them here so that the
+ * `omp simd` loop below calls the vector versions (-fno-math-errno is set), and
+ * let that loop compare without trapping-math (no FP exception is ever read), or
+ * gcc keeps its selects as branches and does not vectorise it. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
+__attribute__((simd("notinbranch"))) double exp(double);
+__attribute__((simd("notinbranch"))) double log1p(double);
+#define PMC_VECTOR_MATH __attribute__((optimize("no-trapping-math")))
+#else
+#define PMC_VECTOR_MATH
+#endif
+
+/* Two classes: z (count) holds decisions on entry and u_i = w_i (mu_i - y_i) on
+ * exit, loss_i = w_i (log(1 + e^-|z|) + max(z, 0) - y z).  Branch-free, so that
+ * it vectorises; the sums stay sequential in row order (the caller's). */
+PMC_VECTOR_MATH static void binary_terms(int64_t count, double *restrict z, const double *restrict y,
+                         const double *restrict w, double *restrict loss) {
+#pragma omp simd
     for (int64_t b = 0; b < count; b++) {
-        int64_t r = pmc_row_at(rows, b);
-        double w = pmc_weight(&d->weight, r);
-        int64_t label = (int64_t)pmc_get(&d->y, r, 0);
-        if (k == 1) {
-            double zi = z[b], y = (double)label, mu;
-            if (zi > 0) {
-                double e = exp(-zi);
-                mu = 1.0 / (1.0 + e);
-                loss += w * (zi * (1.0 - y) + log1p(e));
-            } else {
-                double e = exp(zi);
-                mu = e / (1.0 + e);
-                loss += w * (log1p(e) - y * zi);
-            }
-            z[b] = w * (mu - y);
-            extra[1] += z[b];
-        } else {
-            double *zi = z + b * k, zmax = zi[0], sum = 0.0;
-            for (int64_t t = 1; t < k; t++) zmax = PMC_MAX(zmax, zi[t]);
-            double z_label = zi[label];
-            for (int64_t t = 0; t < k; t++) {
-                zi[t] = exp(zi[t] - zmax);
-                sum += zi[t];
-            }
-            loss += w * (zmax + log(sum) - z_label);
-            double scale = w / sum;
-            for (int64_t t = 0; t < k; t++) {
-                zi[t] = scale * zi[t] - (t == label ? w : 0.0);
-                extra[1 + t] += zi[t];
-            }
+        double zi = z[b], e = exp(-fabs(zi)), l = log1p(e);
+        double mu = (zi > 0 ? 1.0 : e) / (1.0 + e);
+        /* y is 0 or 1: the exact value of z (1 - y) for z > 0, of -y z otherwise */
+        double margin = (zi > 0 ? zi : 0.0) - y[b] * zi;
+        loss[b] = w[b] * (margin + l);
+        z[b] = w[b] * (mu - y[b]);
+    }
+}
+
+/* z (count x k) holds decisions on entry and u_it = s_i (p_it - y_it) on exit;
+ * y and w are the block's labels and weights, scratch has room for count doubles;
+ * extra[0] += sum_i s_i loss_i, extra[1 + t] += sum_i u_it. */
+static void pointwise(int64_t k, int64_t count, const double *y, const double *w, double *z,
+                      double *scratch, double *extra) {
+    double loss = 0.0;
+    if (k == 1) {
+        binary_terms(count, z, y, w, scratch);
+        double sum_u = extra[1];
+        for (int64_t b = 0; b < count; b++) {
+            loss += scratch[b];
+            sum_u += z[b];
+        }
+        extra[1] = sum_u;
+        extra[0] += loss;
+        return;
+    }
+    for (int64_t b = 0; b < count; b++) {
+        int64_t label = (int64_t)y[b];
+        double *zi = z + b * k, zmax = zi[0], sum = 0.0;
+        for (int64_t t = 1; t < k; t++) zmax = PMC_MAX(zmax, zi[t]);
+        double z_label = zi[label];
+        for (int64_t t = 0; t < k; t++) {
+            zi[t] = exp(zi[t] - zmax);
+            sum += zi[t];
+        }
+        loss += w[b] * (zmax + log(sum) - z_label);
+        double scale = w[b] / sum;
+        for (int64_t t = 0; t < k; t++) {
+            zi[t] = scale * zi[t] - (t == label ? w[b] : 0.0);
+            extra[1 + t] += zi[t];
         }
     }
     extra[0] += loss;
@@ -106,7 +129,7 @@ static pmc_status pass_chunk(int64_t c, int thread, void *arg) {
     int64_t p = pb->p, k = pb->k, first, count;
     pmc_chunk_range(d->rows.n, pb->n_chunks, c, &first, &count);
     double *acc = pb->partial_grad + c * p * k, *extra = pb->partial_extra + c * (1 + k);
-    double *z = NULL, *xtu = NULL;
+    double *z = NULL, *xtu = NULL, *scratch = NULL;
     /* The shared kernels run single-threaded inside this task. */
     pmc_ctx one = pmc_ctx_default();
     one.interrupt = pb->ctx->interrupt;
@@ -115,18 +138,20 @@ static pmc_status pass_chunk(int64_t c, int thread, void *arg) {
     int64_t block = PMC_MIN(pb->block, PMC_MAX(count, 1));
     PMC_ALLOC(z, block * k, "logistic decision block");
     PMC_ALLOC(xtu, p * k, "logistic gradient block");
+    PMC_ALLOC(scratch, block, "logistic loss block");
     for (int64_t b0 = 0; b0 < count; b0 += block) {
         int64_t nb = PMC_MIN(block, count - b0);
         pmc_rows sub = sub_rows(&d->rows, first + b0, nb);
         pmc_view zv = k == 1 ? pmc_view_1d(z, PMC_FLOAT64, nb) : pmc_view_2d(z, PMC_FLOAT64, nb, k);
         PMC_TRY(pmc_linear_decision(pb->coef, pb->intercept, k, &d->X, sub, &one, &zv));
-        pointwise(pb, &sub, nb, z, extra);
+        pointwise(k, nb, pb->label + first + b0, pb->weight + first + b0, z, scratch, extra);
         PMC_TRY(pmc_linear_transpose_dot(&d->X, sub, z, k, &one, xtu));
         for (int64_t i = 0; i < p * k; i++) acc[i] += xtu[i];
     }
 error:
     free(z);
     free(xtu);
+    free(scratch);
     return status;
 }
 
@@ -227,7 +252,9 @@ static pmc_status check_targets(const pmc_data *d, int64_t n_classes, double *we
 static void problem_release(logistic_problem *pb) {
     free(pb->partial_grad);
     free(pb->partial_extra);
-    pb->partial_grad = pb->partial_extra = NULL;
+    free(pb->label);
+    free(pb->weight);
+    pb->partial_grad = pb->partial_extra = pb->label = pb->weight = NULL;
 }
 
 static pmc_status problem_init(const pmc_logistic_regression_params *prm, const pmc_data *data,
@@ -268,6 +295,15 @@ static pmc_status problem_init(const pmc_logistic_regression_params *prm, const 
     pb->block = pass_block_rows(&data->X);
     PMC_ALLOC(pb->partial_grad, pb->n_chunks * pk, "logistic partial gradients");
     PMC_ALLOC(pb->partial_extra, pb->n_chunks * (1 + pb->k), "logistic partial sums");
+    /* Labels and weights as contiguous doubles: the pass reads them without the
+     * per-element dtype and stride dispatch. */
+    PMC_ALLOC(pb->label, data->rows.n, "logistic labels");
+    PMC_ALLOC(pb->weight, data->rows.n, "logistic weights");
+    for (int64_t i = 0; i < data->rows.n; i++) {
+        int64_t r = pmc_row_at(&data->rows, i);
+        pb->label[i] = pmc_get(&data->y, r, 0);
+        pb->weight[i] = pmc_weight(&data->weight, r);
+    }
     return PMC_OK;
 error:
     problem_release(pb);
