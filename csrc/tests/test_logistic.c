@@ -406,6 +406,112 @@ static void test_errors(void) {
     est->free(&m);
 }
 
+/* fit_batch (several C in lockstep, one pass over X per round for all of them)
+ * against one fit per C: the same iterates up to the rounding of the matrix
+ * products (dgemm instead of dgemv sums in another order), so the same n_iter_
+ * and coefficients equal to 1e-12 relative; bit-identical across thread counts;
+ * for every layout the pass reads (C-order range in place, Fortran order and CSR
+ * gathered, a row subset). */
+static double max_abs_of(const pmc_view *v) {
+    double m = 0.0;
+    for (int64_t i = 0; i < v->shape[0]; i++)
+        for (int64_t j = 0; j < (v->ndim == 2 ? v->shape[1] : 1); j++)
+            m = PMC_MAX(m, fabs(pmc_get(v, i, j)));
+    return m;
+}
+
+static void check_batch(pmc_matrix X, const int64_t *idx, int64_t n, int64_t n_classes,
+                        int solver, int fit_intercept) {
+    enum { M = 5 };
+    /* liblinear refuses C = inf */
+    const double Cs[M] = {1e-4, 1e-2, 1.0, 100.0, solver == PMC_LOGISTIC_LIBLINEAR ? 1e4 : INFINITY};
+    const pmc_estimator *est = pmc_find_estimator("LogisticRegression");
+    if (!est || !est->fit_batch || !est->batchable) {
+        CHECK(!"LogisticRegression has fit_batch and batchable");
+        return;
+    }
+    pmc_logistic_regression_params prm[M];
+    const void *ptrs[M];
+    for (int i = 0; i < M; i++) {
+        prm[i] = params(n_classes, Cs[i], 0.0, solver, fit_intercept);
+        prm[i].tol = 1e-6;
+        prm[i].max_iter = i == 1 ? 3 : 300; /* differing max_iter: separate batches */
+        ptrs[i] = &prm[i];
+    }
+    CHECK(!est->batchable(&prm[0], &prm[1]));
+    for (int i = 1; i < M; i++) prm[i].max_iter = 300;
+    for (int i = 1; i < M; i++) CHECK(est->batchable(&prm[0], &prm[i]));
+    pmc_data d = make(X, n_classes == 2 ? Ybin : Ymul, idx, n);
+    pmc_model *batch[M] = {NULL}, *batch1[M] = {NULL}, *one = NULL;
+    char warnings[M][PMC_WARNING_SIZE], warnings1[M][PMC_WARNING_SIZE];
+    pmc_ctx ctx = pmc_ctx_default(), ctx1 = pmc_ctx_default();
+    ctx.n_threads = 2;
+    CHECK_OK(est->fit_batch(ptrs, M, &d, &ctx, batch, warnings));
+    CHECK_OK(est->fit_batch(ptrs, M, &d, &ctx1, batch1, warnings1));
+    for (int i = 0; i < M; i++) {
+        if (!batch[i] || !batch1[i]) continue;
+        pmc_ctx single = pmc_ctx_default();
+        CHECK_OK(est->fit(&prm[i], &d, NULL, &single, &one));
+        if (!one) continue;
+        CHECK(strcmp(warnings[i], single.warning) == 0);
+        CHECK(strcmp(warnings[i], warnings1[i]) == 0);
+        pmc_arrays a, b, c;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        memset(&c, 0, sizeof c);
+        CHECK_OK(est->export_arrays(batch[i], &a));
+        CHECK_OK(est->export_arrays(batch1[i], &b));
+        CHECK_OK(est->export_arrays(one, &c));
+        const char *names[3] = {"coef_", "intercept_", "n_iter_"};
+        for (int q = 0; q < 3; q++) {
+            const pmc_view *va = pmc_arrays_find(&a, names[q]), *vb = pmc_arrays_find(&b, names[q]);
+            const pmc_view *vc = pmc_arrays_find(&c, names[q]);
+            CHECK(va && vb && vc);
+            if (!va || !vb || !vc) continue;
+            double scale = max_abs_of(vc);
+            for (int64_t r = 0; r < va->shape[0]; r++)
+                for (int64_t j = 0; j < (va->ndim == 2 ? va->shape[1] : 1); j++) {
+                    CHECK(pmc_get(va, r, j) == pmc_get(vb, r, j)); /* any thread count */
+                    CHECK_CLOSE(pmc_get(va, r, j), pmc_get(vc, r, j), 0.0, 1e-12 * scale);
+                }
+        }
+        est->free(&one);
+    }
+    for (int i = 0; i < M; i++) {
+        est->free(&batch[i]);
+        est->free(&batch1[i]);
+    }
+}
+
+static void test_fit_batch(void) {
+    static int64_t idx[5000];
+    for (int i = 0; i < 5000; i++) idx[i] = 11 * i + 3;
+    pmc_matrix Xcm = pmc_matrix_dense(pmc_view_2d(Xc, PMC_FLOAT64, N, P));
+    pmc_view fv = pmc_view_2d(Xf, PMC_FLOAT64, N, P);
+    fv.strides[0] = sizeof(double);
+    fv.strides[1] = (int64_t)sizeof(double) * N;
+    pmc_matrix Xfm = pmc_matrix_dense(fv);
+    check_batch(Xcm, NULL, N, 2, PMC_LOGISTIC_LBFGS, 1);
+    check_batch(Xcm, NULL, N, 2, PMC_LOGISTIC_LBFGS, 0);
+    check_batch(Xcm, NULL, N, K, PMC_LOGISTIC_LBFGS, 1);
+    check_batch(Xfm, idx, 5000, 2, PMC_LOGISTIC_LBFGS, 1);
+    check_batch(csr_matrix(), idx, 5000, K, PMC_LOGISTIC_LBFGS, 0);
+    check_batch(Xcm, idx, 5000, 2, PMC_LOGISTIC_LIBLINEAR, 1);
+    /* L1 terms are not batched: a batch that holds one is refused. */
+    const pmc_estimator *est = pmc_find_estimator("LogisticRegression");
+    pmc_logistic_regression_params a = params(2, 1.0, 0.0, PMC_LOGISTIC_SAGA, 1);
+    pmc_logistic_regression_params b = params(2, 1.0, 0.5, PMC_LOGISTIC_SAGA, 1);
+    CHECK(!est->batchable(&a, &b));
+    const void *ptrs[2] = {&a, &b};
+    pmc_model *out[2] = {NULL, NULL};
+    char warnings[2][PMC_WARNING_SIZE];
+    pmc_ctx ctx = pmc_ctx_default();
+    pmc_data d = make(pmc_matrix_dense(pmc_view_2d(Xc, PMC_FLOAT64, N, P)), Ybin, idx, 5000);
+    CHECK_FAILS(est->fit_batch(ptrs, 2, &d, &ctx, out, warnings), PMC_ERR_VALUE,
+                "cannot be fitted in one batch");
+    CHECK(out[0] == NULL && out[1] == NULL);
+}
+
 int main(void) {
     make_data();
     test_objective_layouts();
@@ -413,5 +519,6 @@ int main(void) {
     test_fits();
     test_apply();
     test_errors();
+    test_fit_batch();
     return check_report("test_logistic");
 }

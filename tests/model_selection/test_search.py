@@ -534,3 +534,36 @@ def test_r2_warning_with_one_test_sample(c_runs):
     theirs = _recorded(
         lambda: skms.GridSearchCV(Ridge(), {"alpha": [1.0]}, cv=cv, scoring="r2").fit(X, y))
     assert ours == theirs and len(theirs) >= 12
+
+
+# ---- candidates fitted together ---------------------------------------------------------------
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_batched_logistic_grid_as_sklearn(n_classes, c_runs):
+    """LogisticRegression candidates that differ only in C are fitted together on
+    each fold (their L-BFGS runs in lockstep, one pass over X per round): the
+    scores equal scikit-learn's, do not depend on n_jobs, and every candidate that
+    stops at max_iter warns as scikit-learn's fit does."""
+    X, y = classification_data(n=400, n_classes=n_classes)
+    grid = {"C": np.logspace(-3, 2, 6), "fit_intercept": [True, False]}
+    est = LogisticRegression(max_iter=6)  # the weakly regularised fits do not converge
+    kwargs = dict(cv=4, scoring="neg_log_loss", return_train_score=True)
+    runs = []
+    for n_jobs in (1, 2):
+        found = {}
+        caught = _recorded(lambda: found.setdefault(
+            "search", GridSearchCV(est, grid, n_jobs=n_jobs, **kwargs).fit(X, y)))
+        runs.append((found["search"], caught))
+    assert c_runs
+    ref_found = {}
+    ref_caught = _recorded(lambda: ref_found.setdefault(
+        "search", skms.GridSearchCV(est, grid, **kwargs).fit(X, y)))
+    ours, caught = runs[0]
+    assert_same_results(ours, ref_found["search"])
+    for key in ours.cv_results_:
+        if "test_score" in key or "train_score" in key:
+            np.testing.assert_array_equal(ours.cv_results_[key], runs[1][0].cv_results_[key])
+    convergence = [w for w in caught if w[0] == "ConvergenceWarning"]
+    ref_convergence = [w for w in ref_caught if w[0] == "ConvergenceWarning"]
+    assert len(convergence) == len(ref_convergence) > 0
+    assert sorted(caught) == sorted(runs[1][1])

@@ -244,144 +244,240 @@ static pmc_status check_options(const pmc_lbfgs_options *o) {
     return PMC_OK;
 }
 
+/* The minimisation as a state machine: each pmc_lbfgs_tell resumes the loop of
+ * the classic driver where it waited for an evaluation, so that callers can
+ * evaluate many minimisations' points together. */
+enum { PHASE_START, PHASE_SEARCH, PHASE_DONE };
+
+struct pmc_lbfgs_state {
+    int64_t n;
+    pmc_lbfgs_options o;
+    double *x, *g;            /* the point asked for / the caller's gradient there */
+    double *d, *x_prev, *g_prev, *S, *Y, *rho, *alpha;
+    double f, f_old, gd_old, stp, gmax, gamma;
+    int count, head;          /* stored pairs, oldest at head */
+    int first_step;           /* the very first step has length 1 / ||d|| */
+    int phase, ls_evals;
+    mt_search ls;
+    pmc_lbfgs_result res;
+};
+
+void pmc_lbfgs_free(pmc_lbfgs_state **state) {
+    pmc_lbfgs_state *st = *state;
+    if (!st) return;
+    free(st->x);
+    free(st->g);
+    free(st->d);
+    free(st->x_prev);
+    free(st->g_prev);
+    free(st->S);
+    free(st->Y);
+    free(st->rho);
+    free(st->alpha);
+    free(st);
+    *state = NULL;
+}
+
+pmc_status pmc_lbfgs_start(int64_t n, const double *x0, const pmc_lbfgs_options *options,
+                           pmc_lbfgs_state **out) {
+    pmc_status status = PMC_OK;
+    pmc_lbfgs_state *st = NULL;
+    *out = NULL;
+    if (n < 1) return pmc_fail(PMC_ERR_VALUE, "L-BFGS needs at least one variable");
+    PMC_TRY(check_options(options));
+    st = calloc(1, sizeof *st);
+    if (!st) return pmc_fail(PMC_ERR_MEMORY, "out of memory for L-BFGS");
+    int m = options->history;
+    st->n = n;
+    st->o = *options;
+    PMC_ALLOC(st->x, n, "L-BFGS");
+    PMC_ALLOC(st->g, n, "L-BFGS");
+    PMC_ALLOC(st->d, n, "L-BFGS");
+    PMC_ALLOC(st->x_prev, n, "L-BFGS");
+    PMC_ALLOC(st->g_prev, n, "L-BFGS");
+    PMC_ALLOC(st->S, (int64_t)m * n, "L-BFGS history");
+    PMC_ALLOC(st->Y, (int64_t)m * n, "L-BFGS history");
+    PMC_ALLOC(st->rho, m, "L-BFGS");
+    PMC_ALLOC(st->alpha, m, "L-BFGS");
+    memcpy(st->x, x0, (size_t)n * sizeof(double));
+    st->gamma = 1.0;
+    st->first_step = 1;
+    st->phase = PHASE_START;
+    *out = st;
+    return PMC_OK;
+error:
+    pmc_lbfgs_free(&st);
+    return status;
+}
+
+const double *pmc_lbfgs_point(const pmc_lbfgs_state *st) { return st->x; }
+double *pmc_lbfgs_gradient(pmc_lbfgs_state *st) { return st->g; }
+const pmc_lbfgs_result *pmc_lbfgs_outcome(const pmc_lbfgs_state *st) { return &st->res; }
+
+static void finish(pmc_lbfgs_state *st, pmc_lbfgs_stop stop) {
+    st->res.f = st->f;
+    st->res.grad_max = st->gmax;
+    st->res.stop = stop;
+    st->phase = PHASE_DONE;
+}
+
+/* The next trial point of the line search. */
+static void trial(pmc_lbfgs_state *st) {
+    for (int64_t i = 0; i < st->n; i++) st->x[i] = st->x_prev[i] + st->stp * st->d[i];
+}
+
+/* A failed line search: back to the previous iterate; returns 1 to retry along
+ * -g with an empty memory, 0 when that was already the direction (abnormal). */
+static int reject(pmc_lbfgs_state *st) {
+    size_t bytes = (size_t)st->n * sizeof(double);
+    memcpy(st->x, st->x_prev, bytes);
+    memcpy(st->g, st->g_prev, bytes);
+    st->f = st->f_old;
+    if (st->count == 0) {
+        finish(st, PMC_LBFGS_ABNORMAL);
+        return 0;
+    }
+    st->count = st->head = 0;
+    st->gamma = 1.0;
+    return 1;
+}
+
+/* Starts an iteration from (x, f, g): the search direction and the first trial
+ * point (phase SEARCH), or the end. */
+static void begin_iteration(pmc_lbfgs_state *st) {
+    int64_t n = st->n;
+    int m = st->o.history;
+    for (;;) {
+        if (st->count > 0)
+            two_loop(n, st->g, st->count, st->head, m, st->S, st->Y, st->rho, st->gamma,
+                     st->alpha, st->d);
+        else
+            for (int64_t i = 0; i < n; i++) st->d[i] = -st->g[i];
+        st->gd_old = dot(n, st->g, st->d);
+        st->f_old = st->f;
+        memcpy(st->x_prev, st->x, (size_t)n * sizeof(double));
+        memcpy(st->g_prev, st->g, (size_t)n * sizeof(double));
+        st->stp = st->first_step ? PMC_MIN(1.0 / sqrt(dot(n, st->d, st->d)), 1e10) : 1.0;
+        if (st->gd_old < 0.0) {
+            memset(&st->ls, 0, sizeof st->ls);
+            st->ls.ftol = 1e-3; /* sufficient decrease */
+            st->ls.gtol = 0.9;  /* curvature */
+            st->ls.xtol = 0.1;
+            st->ls.stpmin = 0.0;
+            st->ls.stpmax = 1e10;
+            mt_start(&st->ls, st->f, st->gd_old, st->stp);
+            st->ls_evals = 1;
+            st->phase = PHASE_SEARCH;
+            trial(st);
+            return;
+        }
+        if (!reject(st)) return;
+    }
+}
+
+/* An accepted step: the stopping tests, the new pair, the next iteration. */
+static void accept(pmc_lbfgs_state *st) {
+    int64_t n = st->n;
+    int m = st->o.history;
+    const pmc_lbfgs_options *o = &st->o;
+    st->first_step = 0;
+    st->res.n_iter++;
+    st->gmax = max_abs(n, st->g);
+    if (st->res.n_iter >= o->max_iter) {
+        finish(st, PMC_LBFGS_MAX_ITER);
+        return;
+    }
+    if (st->res.n_evals > o->max_evals) {
+        finish(st, PMC_LBFGS_MAX_EVALS);
+        return;
+    }
+    if (st->gmax <= o->gtol) {
+        finish(st, PMC_LBFGS_GTOL);
+        return;
+    }
+    if (st->f_old - st->f <= o->ftol * PMC_MAX(PMC_MAX(fabs(st->f_old), fabs(st->f)), 1.0)) {
+        finish(st, PMC_LBFGS_FTOL);
+        return;
+    }
+    /* New pair s = x - x_prev, y = g - g_prev, unless its curvature is too small
+     * to keep H positive definite. */
+    double sy = 0.0, yy = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        double si = st->x[i] - st->x_prev[i], yi = st->g[i] - st->g_prev[i];
+        sy += si * yi;
+        yy += yi * yi;
+    }
+    if (!(sy <= DBL_EPSILON * (-st->gd_old * st->stp) || !(yy > 0.0))) {
+        int slot = st->count < m ? (st->head + st->count) % m : st->head;
+        double *s = st->S + (int64_t)slot * n, *y = st->Y + (int64_t)slot * n;
+        for (int64_t i = 0; i < n; i++) {
+            s[i] = st->x[i] - st->x_prev[i];
+            y[i] = st->g[i] - st->g_prev[i];
+        }
+        st->rho[slot] = 1.0 / sy;
+        st->gamma = sy / yy;
+        if (st->count < m) st->count++;
+        else st->head = (st->head + 1) % m;
+    }
+    begin_iteration(st);
+}
+
+pmc_status pmc_lbfgs_tell(pmc_lbfgs_state *st, double f, int *done) {
+    st->f = f;
+    switch (st->phase) {
+    case PHASE_START:
+        st->res.n_evals = 1;
+        if (!isfinite(f))
+            return pmc_fail(PMC_ERR_NUMERIC, "the objective is not finite at the starting point");
+        st->gmax = max_abs(st->n, st->g);
+        if (st->gmax <= st->o.gtol) finish(st, PMC_LBFGS_GTOL);
+        else begin_iteration(st);
+        break;
+    case PHASE_SEARCH: {
+        st->res.n_evals++;
+        int task;
+        if (!isfinite(f)) {
+            /* Overflow far along d: come back towards the last point. */
+            st->stp = st->ls.stx + 0.1 * (st->stp - st->ls.stx);
+            task = MT_EVALUATE;
+        } else {
+            task = mt_next(&st->ls, f, dot(st->n, st->g, st->d), &st->stp);
+        }
+        if (task != MT_EVALUATE) {
+            if (task == MT_CONVERGED || f <= st->f_old) accept(st);
+            else if (reject(st)) begin_iteration(st);
+        } else if (st->ls_evals >= st->o.max_linesearch) {
+            if (reject(st)) begin_iteration(st);
+        } else {
+            st->ls_evals++;
+            trial(st);
+        }
+        break;
+    }
+    default:
+        return pmc_fail(PMC_ERR_INTERNAL, "L-BFGS was told a value after it finished");
+    }
+    *done = st->phase == PHASE_DONE;
+    return PMC_OK;
+}
+
 pmc_status pmc_lbfgs_minimize(int64_t n, double *x, pmc_lbfgs_fn fg, void *arg,
                               const pmc_lbfgs_options *options, const pmc_ctx *ctx,
                               pmc_lbfgs_result *result) {
     pmc_status status = PMC_OK;
-    const pmc_lbfgs_options o = *options;
-    double *g = NULL, *d = NULL, *x_prev = NULL, *g_prev = NULL, *S = NULL, *Y = NULL;
-    double *rho = NULL, *alpha = NULL;
+    pmc_lbfgs_state *st = NULL;
     memset(result, 0, sizeof *result);
-    if (n < 1) return pmc_fail(PMC_ERR_VALUE, "L-BFGS needs at least one variable");
-    PMC_TRY(check_options(&o));
-    int m = o.history;
-    PMC_ALLOC(g, n, "L-BFGS");
-    PMC_ALLOC(d, n, "L-BFGS");
-    PMC_ALLOC(x_prev, n, "L-BFGS");
-    PMC_ALLOC(g_prev, n, "L-BFGS");
-    PMC_ALLOC(S, (int64_t)m * n, "L-BFGS history");
-    PMC_ALLOC(Y, (int64_t)m * n, "L-BFGS history");
-    PMC_ALLOC(rho, m, "L-BFGS");
-    PMC_ALLOC(alpha, m, "L-BFGS");
-
-    double f;
-    PMC_TRY(fg(x, &f, g, arg));
-    result->n_evals = 1;
-    if (!isfinite(f)) {
-        status = pmc_fail(PMC_ERR_NUMERIC, "the objective is not finite at the starting point");
-        goto error;
-    }
-    double gmax = max_abs(n, g);
-    int count = 0, head = 0;     /* stored pairs, oldest at head */
-    double gamma = 1.0;          /* H0 = gamma I */
-    int first_step = 1;          /* the very first step has length 1 / ||d|| */
-    pmc_lbfgs_stop stop = PMC_LBFGS_GTOL;
-    if (gmax <= o.gtol) goto done;
-    for (;;) {
+    PMC_TRY(pmc_lbfgs_start(n, x, options, &st));
+    for (int done = 0; !done;) {
         PMC_TRY(pmc_check_interrupt(ctx));
-        if (count > 0) two_loop(n, g, count, head, m, S, Y, rho, gamma, alpha, d);
-        else
-            for (int64_t i = 0; i < n; i++) d[i] = -g[i];
-        double gd_old = dot(n, g, d);
-        double f_old = f;
-        memcpy(x_prev, x, (size_t)n * sizeof(double));
-        memcpy(g_prev, g, (size_t)n * sizeof(double));
-        double stp = first_step ? PMC_MIN(1.0 / sqrt(dot(n, d, d)), 1e10) : 1.0;
-        int accepted = 0;
-        if (gd_old < 0.0) {
-            mt_search ls;
-            memset(&ls, 0, sizeof ls);
-            ls.ftol = 1e-3; /* sufficient decrease */
-            ls.gtol = 0.9;  /* curvature */
-            ls.xtol = 0.1;
-            ls.stpmin = 0.0;
-            ls.stpmax = 1e10;
-            mt_start(&ls, f, gd_old, stp);
-            for (int evals = 1;; evals++) {
-                for (int64_t i = 0; i < n; i++) x[i] = x_prev[i] + stp * d[i];
-                PMC_TRY(fg(x, &f, g, arg));
-                result->n_evals++;
-                int task;
-                if (!isfinite(f)) {
-                    /* Overflow far along d: come back towards the last point. */
-                    stp = ls.stx + 0.1 * (stp - ls.stx);
-                    task = MT_EVALUATE;
-                } else {
-                    task = mt_next(&ls, f, dot(n, g, d), &stp);
-                }
-                if (task != MT_EVALUATE) {
-                    accepted = task == MT_CONVERGED || f <= f_old;
-                    break;
-                }
-                if (evals >= o.max_linesearch) break;
-            }
-        }
-        if (!accepted) {
-            /* Restore the previous iterate; retry along -g with an empty memory,
-             * unless that was already the direction. */
-            memcpy(x, x_prev, (size_t)n * sizeof(double));
-            memcpy(g, g_prev, (size_t)n * sizeof(double));
-            f = f_old;
-            if (count == 0) {
-                stop = PMC_LBFGS_ABNORMAL;
-                goto done;
-            }
-            count = head = 0;
-            gamma = 1.0;
-            continue;
-        }
-        first_step = 0;
-        result->n_iter++;
-        gmax = max_abs(n, g);
-        if (result->n_iter >= o.max_iter) {
-            stop = PMC_LBFGS_MAX_ITER;
-            goto done;
-        }
-        if (result->n_evals > o.max_evals) {
-            stop = PMC_LBFGS_MAX_EVALS;
-            goto done;
-        }
-        if (gmax <= o.gtol) {
-            stop = PMC_LBFGS_GTOL;
-            goto done;
-        }
-        if (f_old - f <= o.ftol * PMC_MAX(PMC_MAX(fabs(f_old), fabs(f)), 1.0)) {
-            stop = PMC_LBFGS_FTOL;
-            goto done;
-        }
-        /* New pair s = x - x_prev, y = g - g_prev, unless its curvature is too
-         * small to keep H positive definite. */
-        double sy = 0.0, yy = 0.0;
-        for (int64_t i = 0; i < n; i++) {
-            double si = x[i] - x_prev[i], yi = g[i] - g_prev[i];
-            sy += si * yi;
-            yy += yi * yi;
-        }
-        if (sy <= DBL_EPSILON * (-gd_old * stp) || !(yy > 0.0)) continue;
-        int slot = count < m ? (head + count) % m : head;
-        double *s = S + (int64_t)slot * n, *y = Y + (int64_t)slot * n;
-        for (int64_t i = 0; i < n; i++) {
-            s[i] = x[i] - x_prev[i];
-            y[i] = g[i] - g_prev[i];
-        }
-        rho[slot] = 1.0 / sy;
-        gamma = sy / yy;
-        if (count < m) count++;
-        else head = (head + 1) % m;
+        double f;
+        PMC_TRY(fg(st->x, &f, st->g, arg));
+        PMC_TRY(pmc_lbfgs_tell(st, f, &done));
     }
-done:
-    result->f = f;
-    result->grad_max = gmax;
-    result->stop = stop;
+    memcpy(x, st->x, (size_t)n * sizeof(double));
+    *result = st->res;
 error:
-    free(g);
-    free(d);
-    free(x_prev);
-    free(g_prev);
-    free(S);
-    free(Y);
-    free(rho);
-    free(alpha);
+    pmc_lbfgs_free(&st);
     return status;
 }
 

@@ -66,6 +66,25 @@ pmc_status pmc_lbfgs_minimize(int64_t n, double *x, pmc_lbfgs_fn fg, void *arg,
                               const pmc_lbfgs_options *options, const pmc_ctx *ctx,
                               pmc_lbfgs_result *result);
 
+/* The same minimisation driven by the caller (reverse communication), so that
+ * several minimisations can have their points evaluated together:
+ *     pmc_lbfgs_start(n, x0, &options, &st);
+ *     for (done = 0; !done;) {
+ *         x = pmc_lbfgs_point(st);          the point to evaluate
+ *         write grad f(x) into pmc_lbfgs_gradient(st);
+ *         pmc_lbfgs_tell(st, f(x), &done);
+ *     }
+ * then pmc_lbfgs_point(st) is the best point found and pmc_lbfgs_outcome(st) the
+ * result; same iterates as pmc_lbfgs_minimize (which is this loop). */
+typedef struct pmc_lbfgs_state pmc_lbfgs_state;
+pmc_status pmc_lbfgs_start(int64_t n, const double *x0, const pmc_lbfgs_options *options,
+                           pmc_lbfgs_state **out);
+const double *pmc_lbfgs_point(const pmc_lbfgs_state *st);
+double *pmc_lbfgs_gradient(pmc_lbfgs_state *st);
+pmc_status pmc_lbfgs_tell(pmc_lbfgs_state *st, double f, int *done);
+const pmc_lbfgs_result *pmc_lbfgs_outcome(const pmc_lbfgs_state *st);
+void pmc_lbfgs_free(pmc_lbfgs_state **st);
+
 /* The same for f(x) + sum_i l1[i] |x_i| (l1[i] >= 0; 0 leaves x_i unpenalised):
  * a proximal quasi-Newton method.  Each iteration minimises the model
  *     g'd + d'B d / 2 + sum_i l1[i] |x_i + d_i|,

@@ -112,12 +112,15 @@ typedef struct {
 /* Bytes of fold copies a search may hold (all folds at once). */
 #define FOLD_COPY_BUDGET ((int64_t)1 << 31)
 
+/* Candidates fitted together on a fold (see batch_groups): group g is
+ * members[group_start[g] .. group_start[g + 1]). */
 typedef struct {
     const pmc_search_spec *spec;
     const pmc_data *data;
     const pmc_ctx *ctx;
     pmc_search_results *res;
     fold_data *folds;
+    int64_t n_groups, *group_start, *members;
 } search_job;
 
 /* What one task holds: the fitted steps and the buffers of the transformed rows. */
@@ -225,14 +228,14 @@ error:
     return status;
 }
 
-static pmc_status run_task(int64_t task, int thread, void *arg) {
-    (void)thread;
-    const search_job *job = arg;
+/* Candidate c on fold f: fits its chain, or takes *fitted (the final model of a
+ * batch fit, fit_seconds its share of the batch's time, `warning` its warning),
+ * scores it and records the outcome in slot t (scikit-learn's candidate-major
+ * order). */
+static pmc_status run_candidate(const search_job *job, int64_t c, int64_t f, pmc_model **fitted,
+                                const char *warning, double fit_seconds) {
     const pmc_search_spec *spec = job->spec;
     pmc_search_results *res = job->res;
-    /* Tasks run fold by fold, so that the threads share one fold's rows in cache;
-     * results go to slot t in scikit-learn's candidate-major order. */
-    int64_t f = task / spec->n_candidates, c = task % spec->n_candidates;
     int64_t t = c * spec->n_folds + f;
     pmc_status status = PMC_OK;
     task_memory mem;
@@ -250,6 +253,11 @@ static pmc_status run_task(int64_t task, int thread, void *arg) {
     }
     mem.models = calloc((size_t)spec->n_steps, sizeof *mem.models);
     if (!mem.models) return pmc_fail(PMC_ERR_MEMORY, "out of memory for a search task");
+    int batched = fitted && *fitted;
+    if (batched) { /* a batch fits single-step chains only */
+        mem.models[0] = *fitted;
+        *fitted = NULL;
+    }
     /* One thread per fit: the parallelism is across tasks, and every estimator's
      * reductions are thread-count independent, so results do not depend on it. */
     pmc_ctx ctx = *job->ctx;
@@ -257,11 +265,14 @@ static pmc_status run_task(int64_t task, int thread, void *arg) {
     ctx.warning[0] = '\0';
     pmc_clear_error();
     double start = seconds_now();
-    pmc_matrix train, test;
-    pmc_rows train_rows, test_rows;
-    status = fit_chain(job, c, f, &ctx, &mem, &train, &train_rows, &test, &test_rows);
-    double fitted = seconds_now();
-    res->fit_time[t] = fitted - start;
+    pmc_matrix train = job->folds[f].X_train, test = job->folds[f].X_test;
+    pmc_rows train_rows = job->folds[f].train_rows, test_rows = job->folds[f].test_rows;
+    if (batched)
+        snprintf(ctx.warning, sizeof ctx.warning, "%s", warning);
+    else
+        status = fit_chain(job, c, f, &ctx, &mem, &train, &train_rows, &test, &test_rows);
+    double fitted_at = seconds_now();
+    res->fit_time[t] = batched ? fit_seconds : fitted_at - start;
     res->failed_in_fit[t] = status != PMC_OK;
     if (status == PMC_OK) {
         status = score_split(job, &mem, &test, test_rows, spec->test[f], &ctx, test_scores,
@@ -277,7 +288,7 @@ static pmc_status run_task(int64_t task, int thread, void *arg) {
                 if (train_flags) train_flags[k] = 0;
             }
     }
-    res->score_time[t] = seconds_now() - fitted;
+    res->score_time[t] = seconds_now() - fitted_at;
     release(spec, &mem);
     free(mem.models);
     res->status[t] = status;
@@ -295,6 +306,94 @@ static pmc_status run_task(int64_t task, int thread, void *arg) {
         if (!res->warning[t])
             return pmc_fail(PMC_ERR_MEMORY, "out of memory recording a warning");
     }
+    return PMC_OK;
+}
+
+/* One task: a group of candidates on one fold.  Tasks run fold by fold, so that
+ * the threads share one fold's rows in cache.  A group of several candidates is
+ * fitted by the estimator's fit_batch; if that fails, each candidate is fitted
+ * on its own (which records its own failure). */
+static pmc_status run_task(int64_t task, int thread, void *arg) {
+    (void)thread;
+    const search_job *job = arg;
+    const pmc_search_spec *spec = job->spec;
+    int64_t f = task / job->n_groups, g = task % job->n_groups;
+    const int64_t *members = job->members + job->group_start[g];
+    int64_t size = job->group_start[g + 1] - job->group_start[g];
+    if (size == 1) return run_candidate(job, members[0], f, NULL, NULL, 0.0);
+    pmc_status status = PMC_OK, fit_status;
+    const pmc_estimator *est = spec->steps[0];
+    const fold_data *fold = &job->folds[f];
+    const void **params = calloc((size_t)size, sizeof *params);
+    pmc_model **models = calloc((size_t)size, sizeof *models);
+    char (*warnings)[PMC_WARNING_SIZE] = calloc((size_t)size, sizeof *warnings);
+    if (!params || !models || !warnings) {
+        status = pmc_fail(PMC_ERR_MEMORY, "out of memory for a search task");
+        goto error;
+    }
+    for (int64_t i = 0; i < size; i++) params[i] = spec->params[members[i]];
+    pmc_ctx ctx = *job->ctx;
+    ctx.n_threads = 1;
+    ctx.seed = spec->seeds[members[0]];
+    pmc_data d = {fold->X_train, fold->y_train, fold->w_train, fold->train_rows};
+    double start = seconds_now();
+    fit_status = est->fit_batch(params, size, &d, &ctx, models, warnings);
+    double share = (seconds_now() - start) / (double)size;
+    if (fit_status == PMC_ERR_INTERRUPTED) {
+        status = fit_status;
+        goto error;
+    }
+    pmc_clear_error();
+    for (int64_t i = 0; i < size && status == PMC_OK; i++)
+        status = run_candidate(job, members[i], f, fit_status == PMC_OK ? &models[i] : NULL,
+                               warnings[i], share);
+error:
+    if (models)
+        for (int64_t i = 0; i < size; i++)
+            if (models[i]) est->free(&models[i]);
+    free(params);
+    free(models);
+    free(warnings);
+    return status;
+}
+
+/* Groups the candidates the final estimator can fit in one batch (a single-step
+ * chain whose table has fit_batch): each candidate joins the first group whose
+ * first member it is batchable with.  Fixed by the grid alone, never by the
+ * thread count, so results do not depend on n_jobs.  Otherwise every candidate
+ * is its own group. */
+static pmc_status batch_groups(search_job *job) {
+    const pmc_search_spec *spec = job->spec;
+    int64_t n = spec->n_candidates;
+    const pmc_estimator *est = spec->steps[0];
+    int can_batch = spec->n_steps == 1 && est->fit_batch && est->batchable;
+    int64_t *group_of = calloc((size_t)PMC_MAX(n, 1), sizeof *group_of);
+    int64_t *first = calloc((size_t)PMC_MAX(n, 1), sizeof *first);
+    job->group_start = calloc((size_t)(n + 1), sizeof *job->group_start);
+    job->members = calloc((size_t)PMC_MAX(n, 1), sizeof *job->members);
+    if (!group_of || !first || !job->group_start || !job->members) {
+        free(group_of);
+        free(first);
+        return pmc_fail(PMC_ERR_MEMORY, "out of memory for the search groups");
+    }
+    int64_t n_groups = 0;
+    for (int64_t c = 0; c < n; c++) {
+        int64_t g = 0;
+        if (can_batch)
+            while (g < n_groups && !est->batchable(spec->params[first[g]], spec->params[c])) g++;
+        else
+            g = n_groups;
+        if (g == n_groups) first[n_groups++] = c;
+        group_of[c] = g;
+        job->group_start[g + 1]++;
+    }
+    for (int64_t g = 0; g < n_groups; g++) job->group_start[g + 1] += job->group_start[g];
+    /* members in candidate order within each group (first[] as the fill cursor) */
+    for (int64_t g = 0; g < n_groups; g++) first[g] = job->group_start[g];
+    for (int64_t c = 0; c < n; c++) job->members[first[group_of[c]]++] = c;
+    job->n_groups = n_groups;
+    free(group_of);
+    free(first);
     return PMC_OK;
 }
 
@@ -443,12 +542,15 @@ pmc_status pmc_search_run(const pmc_search_spec *spec, const pmc_data *data, pmc
                           pmc_search_results *results) {
     pmc_status status = check_spec(spec, data);
     if (status != PMC_OK) return status;
-    int64_t n_tasks = spec->n_candidates * spec->n_folds;
-    search_job job = {spec, data, ctx, results, NULL};
-    status = folds_prepare(&job, ctx);
-    if (status == PMC_OK)
-        status = pmc_parallel_for(n_tasks, ctx->n_threads, ctx, run_task, &job);
+    search_job job = {spec, data, ctx, results, NULL, 0, NULL, NULL};
+    status = batch_groups(&job);
+    if (status == PMC_OK) status = folds_prepare(&job, ctx);
+    if (status == PMC_OK && job.n_groups > 0)
+        status = pmc_parallel_for(job.n_groups * spec->n_folds, ctx->n_threads, ctx, run_task,
+                                  &job);
     folds_release(job.folds, spec->n_folds);
+    free(job.group_start);
+    free(job.members);
     return status;
 }
 

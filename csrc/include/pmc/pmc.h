@@ -110,11 +110,12 @@ void pmc_rng_normal_fill(pmc_rng *rng, const pmc_ziggurat *z, double *out, int64
 
 /* ---- calls ------------------------------------------------------------------ */
 
+#define PMC_WARNING_SIZE 256
 typedef struct {
     int n_threads;          /* >= 1, resolved from n_jobs by the caller */
     uint64_t seed;          /* from random_state */
     volatile int *interrupt;/* may be NULL; nonzero means stop at the next safe point */
-    char warning[256];      /* set by a fit that ends without converging */
+    char warning[PMC_WARNING_SIZE]; /* set by a fit that ends without converging */
 } pmc_ctx;
 
 pmc_ctx pmc_ctx_default(void);
@@ -210,6 +211,15 @@ typedef struct {
     pmc_status (*export_arrays)(const pmc_model *m, pmc_arrays *out);
     pmc_status (*import_arrays)(const pmc_arrays *in, pmc_model **out); /* validates */
     void (*free)(pmc_model **m);
+    /* Optional (NULL when absent; tables list them last and may omit them).
+     * fit_batch fits n models on the same data at once, out[i] for params[i], as
+     * n calls of fit without init would (equal to rounding), warnings[i] getting
+     * fit i's warning ("" if none); params are sets that `batchable` accepts
+     * pairwise.  Candidates of a search that differ in one regularisation
+     * strength share each pass over the data this way. */
+    pmc_status (*fit_batch)(const void *const *params, int64_t n, const pmc_data *data,
+                            pmc_ctx *ctx, pmc_model **out, char (*warnings)[PMC_WARNING_SIZE]);
+    int (*batchable)(const void *params_a, const void *params_b);
 } pmc_estimator;
 
 /* Every registered estimator, and lookup by name (NULL if unknown). */

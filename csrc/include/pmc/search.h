@@ -10,7 +10,15 @@
  * candidate * n_folds + fold (scikit-learn's order); the tasks run fold by fold.
  * Each task fits the chain on its train rows (one thread per fit), transforms the
  * train and test rows into a per-task buffer freed at the end of the task,
- * predicts and scores; failures are recorded per task. */
+ * predicts and scores; failures are recorded per task.
+ *
+ * Candidates of a single-step chain whose table has fit_batch are grouped by the
+ * table's `batchable` (e.g. LogisticRegression candidates that differ only in C):
+ * each group is fitted on a fold by one fit_batch call (one thread), which shares
+ * the passes over the fold's rows; each candidate is then scored on its own, its
+ * fit_time being its share of the batch's time.  The groups follow from the grid
+ * alone, so results do not depend on the thread count; a batch that fails is
+ * fitted again candidate by candidate, so that failures stay per task. */
 #ifndef PMC_SEARCH_H
 #define PMC_SEARCH_H
 
