@@ -738,13 +738,15 @@ static inline int goes_left(const hgb_state *S, const gnode *nd, int bin) {
 }
 
 /* Stable partition of the node's rows (left ones first, each side in row
- * order).  Large nodes in fixed chunks: count the left rows of each chunk, then
- * each chunk writes its rows at the offsets given by the prefix sums, so the
- * result is the serial one whatever the thread count. */
+ * order), without branches: a table gives the side of every bin.  Large nodes
+ * in fixed chunks: count the left rows of each chunk, then each chunk writes
+ * its rows at the offsets given by the prefix sums, so the result is the
+ * serial one whatever the thread count. */
 typedef struct {
     grower *T;
     const gnode *nd;
     int64_t n_left;
+    uint8_t left[256];
 } part_job;
 
 static pmc_status part_count(int64_t task, int thread, void *arg) {
@@ -757,7 +759,7 @@ static pmc_status part_count(int64_t task, int thread, void *arg) {
     int64_t from = nd->begin + task * HGB_PARTITION_CHUNK;
     int64_t to = PMC_MIN(nd->end, from + HGB_PARTITION_CHUNK);
     int32_t c = 0;
-    for (int64_t k = from; k < to; k++) c += goes_left(T->S, nd, col[T->idx[k] * st]);
+    for (int64_t k = from; k < to; k++) c += job->left[col[T->idx[k] * st]];
     T->tmp_count[task] = c;
     return PMC_OK;
 }
@@ -776,29 +778,36 @@ static pmc_status part_scatter(int64_t task, int thread, void *arg) {
     int64_t wr = nd->begin + job->n_left + (from - nd->begin) - T->tmp_count[task];
     for (int64_t k = from; k < to; k++) {
         int32_t i = T->idx[k];
-        if (goes_left(T->S, nd, col[i * st])) T->tmp[wl++] = i;
-        else T->tmp[wr++] = i;
+        int l = job->left[col[i * st]];
+        T->tmp[wl] = i; /* written on both sides, kept on one */
+        T->tmp[wr] = i;
+        wl += l;
+        wr += 1 - l;
     }
     return PMC_OK;
 }
 
 static pmc_status partition(grower *T, const gnode *nd) {
     int64_t cnt = nd->end - nd->begin;
+    part_job job = {T, nd, 0, {0}};
+    for (int b = 0; b <= T->S->nt[nd->feature] + 1; b++) job.left[b] = (uint8_t)goes_left(T->S, nd, b);
     if (cnt < 2 * HGB_PARTITION_CHUNK) {
         const uint8_t *col = T->S->rowbin + T->S->fbase[nd->feature];
         int64_t st = T->S->fstride[nd->feature];
         int64_t wl = nd->begin, nr = 0;
-        for (int64_t k = nd->begin; k < nd->end; k++) {
+        for (int64_t k = nd->begin; k < nd->end; k++) { /* wl <= k: in place */
             int32_t i = T->idx[k];
-            if (goes_left(T->S, nd, col[i * st])) T->idx[wl++] = i;
-            else T->tmp[nr++] = i;
+            int l = job.left[col[i * st]];
+            T->idx[wl] = i;
+            T->tmp[nr] = i;
+            wl += l;
+            nr += 1 - l;
         }
         memcpy(T->idx + wl, T->tmp, (size_t)nr * sizeof(int32_t));
         return PMC_OK;
     }
     int64_t n_chunks = (cnt + HGB_PARTITION_CHUNK - 1) / HGB_PARTITION_CHUNK;
     int n_threads = T->S->ctx->n_threads;
-    part_job job = {T, nd, 0};
     pmc_status status = pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_count, &job);
     if (status != PMC_OK) return status;
     for (int64_t c = 0; c < n_chunks; c++) {
