@@ -14,7 +14,7 @@
 #define HGB_MIN_CAT_SUPPORT 10.0 /* scikit-learn's (LightGBM's cat_smooth) */
 /* Work sizes from which a step runs in parallel (fixed: results never depend on
  * the thread count, only the time does). */
-#define HGB_PARALLEL_WORK (1 << 17) /* a growth step: rows x features + 8 x bins searched */
+#define HGB_PARALLEL_WORK (1 << 18) /* a growth step: rows x features + 8 x bins searched */
 #define HGB_PARTITION_CHUNK 16384   /* partition: rows per task */
 #define HGB_BIN_SLICE 65536         /* rows binned at a time */
 
@@ -779,8 +779,8 @@ static pmc_status part_scatter(int64_t task, int thread, void *arg) {
     for (int64_t k = from; k < to; k++) {
         int32_t i = T->idx[k];
         int l = job->left[col[i * st]];
-        T->tmp[wl] = i; /* written on both sides, kept on one */
-        T->tmp[wr] = i;
+        /* one write only: a spare one could land in the next chunk's range */
+        T->tmp[l ? wl : wr] = i;
         wl += l;
         wr += 1 - l;
     }
