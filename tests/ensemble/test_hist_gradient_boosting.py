@@ -338,7 +338,7 @@ def test_large_nodes_match_sklearn_and_any_n_jobs():
     interaction constraints (features chosen before the parallel step)."""
     X, y = make_classification(n_samples=70000, n_features=8, random_state=0)
     X[::11, 2] = np.nan
-    common = dict(max_iter=3, max_leaf_nodes=31, early_stopping=False, random_state=0)
+    common = dict(max_iter=8, max_leaf_nodes=31, early_stopping=False, random_state=0)
     ref = ske.HistGradientBoostingClassifier(**common).fit(X, y)
     ours = [HistGradientBoostingClassifier(**common, n_jobs=n).fit(X, y) for n in (1, 2, 3)]
     assert_same_raw(ref, ours[0], X, "decision_function")
