@@ -1,13 +1,18 @@
 /* Histogram gradient boosting: the fit (see pmc/boosting.h).
  *
- * The training rows are binned once (uint8, feature-major).  Each iteration
+ * The training rows are binned once (uint8, in blocks of features, row-major
+ * within a block: see hist_block).  Each iteration
  * computes gradients and hessians of the loss at the current raw predictions,
  * then grows one tree per class leaf-wise: the splittable leaf with the largest
  * gain is split next until max_leaf_nodes.  A node's histogram (per feature
  * and bin: sum of gradients, of hessians, count) is built over its rows for
  * the smaller child only; the larger child's is the parent's minus it.
- * Histograms are built in parallel over features, each feature's by one thread
- * in row order, so the fit does not depend on the number of threads. */
+ * Each split is one parallel step over the blocks of features: the smaller
+ * child's histogram, the subtraction, and both children's split search (each
+ * feature's best, then the first best feature in feature order).  Each
+ * feature's bins are summed by one thread in row order, and large nodes are
+ * partitioned in fixed chunks, so the fit does not depend on the number of
+ * threads.  The training predictions are updated from the leaves' row ranges. */
 #include "binning.h"
 #include "hgb_internal.h"
 
