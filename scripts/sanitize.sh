@@ -24,24 +24,21 @@
 #    off there: CPython and NumPy keep interned objects and caches for the life
 #    of the process, which LeakSanitizer would report.
 #
-# Environment: BUILD_DIR (default /tmp/pmc_sanitize-<checkout folder name>, so
-# that several checkouts can be sanitized side by side), CC (default gcc: the
+# Environment: BUILD_DIR (default /tmp/pmc_sanitize), CC (default gcc: the
 # preloaded runtime must be the compiler's own), SKIP_PYTHON=1 to stop after
 # step 1.  Needs cmake and ninja (pip install cmake ninja).  Exit status is
 # nonzero on any sanitizer report or test failure.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD_DIR="${BUILD_DIR:-/tmp/pmc_sanitize-$(basename "$ROOT")}"
-# ninja defaults to cores + 2 jobs, which starves a 2-core machine.
-JOBS="${JOBS:-$(nproc)}"
+BUILD_DIR="${BUILD_DIR:-/tmp/pmc_sanitize}"
 export CC="${CC:-gcc}"
 PYTHON="${PYTHON:-python}"
 
 echo "== 1/2: C unit tests under ASan+UBSan ($BUILD_DIR/csrc)"
 cmake -S "$ROOT/csrc" -B "$BUILD_DIR/csrc" -G Ninja -DPMC_SANITIZE=ON -DPMC_BUILD_TESTS=ON \
     -DCMAKE_BUILD_TYPE=Debug -DPython_EXECUTABLE="$(command -v "$PYTHON")" >/dev/null
-ninja -j "$JOBS" -C "$BUILD_DIR/csrc"
+ninja -C "$BUILD_DIR/csrc"
 # A failing C test does not stop the Python half: every finding is reported,
 # and the exit status says whether there was any.
 status=0
@@ -56,7 +53,7 @@ fi
 echo "== 2/2: pytest with a sanitized pymlcore._core ($BUILD_DIR/stage)"
 cmake -S "$ROOT" -B "$BUILD_DIR/ext" -G Ninja -DSKBUILD=ON -DPMC_SANITIZE=ON \
     -DCMAKE_BUILD_TYPE=Debug -DPython_EXECUTABLE="$(command -v "$PYTHON")" >/dev/null
-ninja -j "$JOBS" -C "$BUILD_DIR/ext"
+ninja -C "$BUILD_DIR/ext"
 rm -rf "$BUILD_DIR/stage"
 mkdir -p "$BUILD_DIR/stage"
 cp -r "$ROOT/src/pymlcore" "$BUILD_DIR/stage/"
