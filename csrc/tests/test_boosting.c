@@ -182,11 +182,64 @@ static void test_classification_and_errors(void) {
     free(proba);
 }
 
+/* Nodes above the parallel sizes (partition in chunks of 16,384 rows, growth
+ * steps per block of features): one and two threads give the same trees, and
+ * the trees route every training row (training predictions, updated from the
+ * leaves' row ranges, equal predictions through the trees). */
+static void test_large_nodes(void) {
+    enum { NL = 70000, PL = 6 };
+    double *X = malloc((size_t)NL * PL * sizeof(double)), *y = malloc(NL * sizeof(double));
+    double *a = malloc(NL * sizeof(double)), *b = malloc(NL * sizeof(double));
+    pmc_rng rng;
+    pmc_rng_seed(&rng, 3, 0);
+    for (int i = 0; i < NL; i++) {
+        for (int j = 0; j < PL; j++) X[i * PL + j] = pmc_rng_normal(&rng);
+        if (i % 13 == 0) X[i * PL + 2] = NAN;
+        y[i] = X[i * PL] + 0.5 * X[i * PL + 1] * X[i * PL + 3] + 0.3 * pmc_rng_normal(&rng) > 0;
+    }
+    pmc_data d;
+    memset(&d, 0, sizeof d);
+    d.X = pmc_matrix_dense(pmc_view_2d(X, PMC_FLOAT64, NL, PL));
+    d.y = pmc_view_1d(y, PMC_FLOAT64, NL);
+    d.rows = pmc_rows_all(NL);
+    pmc_hgb_params p = defaults(PMC_HGB_LOG_LOSS);
+    p.max_iter = 6;
+    p.early_stopping = 1; /* train scores: the loss from the leaves' row ranges */
+    pmc_model *m1 = fit(&p, &d, NULL, 1), *m2 = fit(&p, &d, NULL, 2);
+    pmc_ctx ctx = pmc_ctx_default();
+    pmc_matrix M = pmc_matrix_dense(pmc_view_2d(X, PMC_FLOAT64, NL, PL));
+    pmc_view va = pmc_view_1d(a, PMC_FLOAT64, NL), vb = pmc_view_1d(b, PMC_FLOAT64, NL);
+    CHECK_OK(est->apply(m1, PMC_DECISION_FUNCTION, &M, pmc_rows_all(NL), &ctx, &va));
+    CHECK_OK(est->apply(m2, PMC_DECISION_FUNCTION, &M, pmc_rows_all(NL), &ctx, &vb));
+    int same = 1;
+    for (int i = 0; i < NL; i++) same &= a[i] == b[i];
+    CHECK(same);
+    /* the last train score is the mean log loss of the predictions through the trees */
+    pmc_arrays arr;
+    memset(&arr, 0, sizeof arr);
+    CHECK_OK(est->export_arrays(m1, &arr));
+    const pmc_view *ts = pmc_arrays_find(&arr, "train_score");
+    CHECK(ts && ts->shape[0] == 7);
+    double loss = 0.0;
+    for (int i = 0; i < NL; i++) {
+        double r = a[i];
+        loss += (r > 0 ? r + log1p(exp(-r)) : log1p(exp(r))) - y[i] * r;
+    }
+    if (ts) CHECK_CLOSE(pmc_view_get(ts, 6, 0), -loss / NL, 1e-12, 1e-12);
+    est->free(&m1);
+    est->free(&m2);
+    free(X);
+    free(y);
+    free(a);
+    free(b);
+}
+
 int main(void) {
     est = pmc_find_estimator("HistGradientBoosting");
     CHECK(est != NULL);
     if (!est) return check_report("test_boosting");
     test_regression();
     test_classification_and_errors();
+    test_large_nodes();
     return check_report("test_boosting");
 }

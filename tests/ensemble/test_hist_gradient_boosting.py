@@ -331,6 +331,26 @@ def test_same_result_for_any_n_jobs():
         np.testing.assert_array_equal(r, results[0])
 
 
+def test_large_nodes_match_sklearn_and_any_n_jobs():
+    """Nodes of more than 32,768 rows are partitioned in parallel chunks, and
+    histograms and split searches run per block of features: still scikit-learn's
+    model, and the same one for any n_jobs, also with per-node feature draws and
+    interaction constraints (features chosen before the parallel step)."""
+    X, y = make_classification(n_samples=70000, n_features=8, random_state=0)
+    X[::11, 2] = np.nan
+    common = dict(max_iter=8, max_leaf_nodes=31, early_stopping=False, random_state=0)
+    ref = ske.HistGradientBoostingClassifier(**common).fit(X, y)
+    ours = [HistGradientBoostingClassifier(**common, n_jobs=n).fit(X, y) for n in (1, 2, 3)]
+    assert_same_raw(ref, ours[0], X, "decision_function")
+    for model in ours[1:]:
+        np.testing.assert_array_equal(model.decision_function(X), ours[0].decision_function(X))
+    for params in ({"max_features": 0.5, "colsample_bytree": 0.75},
+                   {"interaction_cst": [[0, 1, 2], [2, 3, 4, 5, 6, 7]]}):
+        a, b = (HistGradientBoostingClassifier(**common, n_jobs=n, **params).fit(X, y)
+                .decision_function(X) for n in (1, 3))
+        np.testing.assert_array_equal(a, b)
+
+
 def test_pickle_and_float32_fortran():
     X, y = load_breast_cancer(return_X_y=True)
     model = HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(X, y)

@@ -1,17 +1,27 @@
 /* Histogram gradient boosting: the fit (see pmc/boosting.h).
  *
- * The training rows are binned once (uint8, feature-major).  Each iteration
+ * The training rows are binned once (uint8, in blocks of features, row-major
+ * within a block: see hist_block).  Each iteration
  * computes gradients and hessians of the loss at the current raw predictions,
  * then grows one tree per class leaf-wise: the splittable leaf with the largest
  * gain is split next until max_leaf_nodes.  A node's histogram (per feature
  * and bin: sum of gradients, of hessians, count) is built over its rows for
  * the smaller child only; the larger child's is the parent's minus it.
- * Histograms are built in parallel over features, each feature's by one thread
- * in row order, so the fit does not depend on the number of threads. */
+ * Each split is one parallel step over the blocks of features: the smaller
+ * child's histogram, the subtraction, and both children's split search (each
+ * feature's best, then the first best feature in feature order).  Each
+ * feature's bins are summed by one thread in row order, and large nodes are
+ * partitioned in fixed chunks, so the fit does not depend on the number of
+ * threads.  The training predictions are updated from the leaves' row ranges. */
 #include "binning.h"
 #include "hgb_internal.h"
 
 #define HGB_MIN_CAT_SUPPORT 10.0 /* scikit-learn's (LightGBM's cat_smooth) */
+/* Work sizes from which a step runs in parallel (fixed: results never depend on
+ * the thread count, only the time does). */
+#define HGB_PARALLEL_WORK (1 << 18) /* a growth step: rows x features + 8 x bins searched */
+#define HGB_PARTITION_CHUNK 16384   /* partition: rows per task */
+#define HGB_BIN_SLICE 65536         /* rows binned at a time */
 
 typedef struct {
     double g, h;
@@ -27,7 +37,12 @@ typedef struct {
     int64_t n, p, nv;       /* training rows, features, validation rows */
     int64_t *off;           /* p + 1: feature j's bins start at off[j] in a histogram; its
                                last bin, nt[j] + 1, holds the missing values */
-    uint8_t *binned, *binned_val;
+    uint8_t *rowbin;        /* training bins, block-row-major (see hist_block): feature j
+                               of row i at rowbin[fbase[j] + i * fstride[j]] */
+    int64_t *fbase, *fstride;
+    uint8_t *binned_val;    /* validation bins, feature-major */
+    int64_t *block_start;   /* n_blocks + 1: first feature of each block */
+    int64_t n_blocks;
     double *thr;            /* p x (max_bins - 1) */
     int32_t *nt;            /* thresholds per feature */
     int64_t *n_cat;         /* categories per feature (0: numeric) */
@@ -229,13 +244,27 @@ typedef struct {
 } gnode;
 
 typedef struct {
+    double gain, GL, HL, vL, vR;
+    int64_t nL;
+    int32_t feature, bin;
+    int missing_left, is_cat;
+    uint32_t bits[HGB_WORDS];
+} split_best;
+
+typedef struct {
     hgb_state *S;
     int k;               /* class of this tree */
     const float *g, *h;  /* this class's gradients (n) */
     int32_t *idx, *tmp;  /* rows of the tree, partitioned by node */
     int64_t n_idx;
     int contiguous;      /* idx is 0..n-1 (no row subsampling) */
-    float *go, *ho;      /* gradients in idx order */
+    uint8_t *use;        /* p: 1 for the tree's features */
+    gnode *search[2];    /* nodes whose split the current step searches (or NULL) */
+    const int32_t *search_feats[2];
+    int64_t search_nf[2];
+    split_best *split_of; /* 2 x p: best split per searched feature of each slot */
+    wv_pair *cat_scratch; /* 257 per thread */
+    int32_t *tmp_count;  /* partition: left rows per chunk */
     gnode *nodes;
     int64_t n_nodes, cap_nodes;
     int32_t *heap;
@@ -244,12 +273,11 @@ typedef struct {
     int64_t n_pool, cap_pool;
     int32_t *features;   /* the tree's features (colsample_bytree), ascending */
     int64_t n_features;
-    int32_t *pick;       /* scratch for max_features */
-    int32_t *allowed;    /* scratch for interaction constraints */
+    int32_t *pick;       /* 2 x p: scratch for max_features */
+    int32_t *allowed;    /* 2 x p: scratch for interaction constraints */
     pmc_rng rng;         /* max_features draws */
     uint64_t *node_groups; /* cap_nodes x n_words: interaction groups still open */
     int64_t tree_base;   /* first node of this tree in the model */
-    wv_pair *cat_scratch;
 } grower;
 
 static pmc_status hist_get(grower *T, hgb_bin **out) {
@@ -267,71 +295,80 @@ static void hist_put(grower *T, hgb_bin **h) {
     *h = NULL;
 }
 
+/* A node's histogram is built in parallel over blocks of features.  The rows
+ * are also stored block-row-major (S->rowbin: block b holds, for every row, the
+ * bins of its features side by side), so a task reads one short run of bytes
+ * per row rather than one byte from each of its features' columns: far fewer
+ * cache lines for the scattered rows of a deep node.  Each feature's bins are
+ * still summed by one task in row order, so the histogram does not depend on
+ * how features are grouped into blocks or on the number of threads. */
 typedef struct {
     grower *T;
     const gnode *node;
     hgb_bin *hist;
 } hist_job;
 
-static pmc_status hist_feature(int64_t task, int thread, void *arg) {
+static pmc_status hist_block(int64_t task, int thread, void *arg) {
     (void)thread;
     hist_job *job = arg;
     grower *T = job->T;
     const hgb_state *S = T->S;
-    int64_t j = T->features[task];
-    hgb_bin *hj = job->hist + S->off[j];
-    memset(hj, 0, (size_t)(S->off[j + 1] - S->off[j]) * sizeof(hgb_bin));
-    const uint8_t *col = S->binned + j * S->n;
+    int64_t f0 = S->block_start[task], w = S->block_start[task + 1] - f0;
+    /* this tree's features in the block: their column in the block and histogram */
+    int32_t col[64];
+    hgb_bin *hj[64];
+    int nu = 0;
+    for (int64_t c = 0; c < w; c++) {
+        if (!T->use[f0 + c]) continue;
+        col[nu] = (int32_t)c;
+        hj[nu] = job->hist + S->off[f0 + c];
+        memset(hj[nu], 0, (size_t)(S->off[f0 + c + 1] - S->off[f0 + c]) * sizeof(hgb_bin));
+        nu++;
+    }
+    if (nu == 0) return PMC_OK;
+    const uint8_t *base = S->rowbin + S->fbase[f0];
     int64_t b0 = job->node->begin, cnt = job->node->end - b0;
-    const float *go = T->go + b0, *ho = T->ho + b0;
-    if (T->contiguous && cnt == S->n) { /* the root without subsampling: rows in order */
-        if (S->const_hess)
-            for (int64_t k = 0; k < cnt; k++) {
-                hj[col[k]].g += go[k];
-                hj[col[k]].n++;
-            }
-        else
-            for (int64_t k = 0; k < cnt; k++) {
-                hgb_bin *b = hj + col[k];
-                b->g += go[k];
-                b->h += ho[k];
+    const int32_t *idx = T->idx + b0;
+    int rows_in_order = T->contiguous && cnt == S->n; /* the root without subsampling */
+    const float *g = T->g, *h = T->h;
+    if (nu == w && S->const_hess) {
+        for (int64_t k = 0; k < cnt; k++) {
+            int64_t i = rows_in_order ? k : idx[k];
+            const uint8_t *r = base + i * w;
+            double gi = g[i];
+            for (int u = 0; u < nu; u++) {
+                hgb_bin *b = hj[u] + r[u];
+                b->g += gi;
                 b->n++;
             }
-        return PMC_OK;
+        }
+    } else if (nu == w) {
+        for (int64_t k = 0; k < cnt; k++) {
+            int64_t i = rows_in_order ? k : idx[k];
+            const uint8_t *r = base + i * w;
+            double gi = g[i], hi = h[i];
+            for (int u = 0; u < nu; u++) {
+                hgb_bin *b = hj[u] + r[u];
+                b->g += gi;
+                b->h += hi;
+                b->n++;
+            }
+        }
+    } else { /* colsample_bytree left some of the block's features out */
+        int hess = !S->const_hess;
+        for (int64_t k = 0; k < cnt; k++) {
+            int64_t i = rows_in_order ? k : idx[k];
+            const uint8_t *r = base + i * w;
+            double gi = g[i], hi = hess ? h[i] : 0.0;
+            for (int u = 0; u < nu; u++) {
+                hgb_bin *b = hj[u] + r[col[u]];
+                b->g += gi;
+                b->h += hi;
+                b->n++;
+            }
+        }
     }
-    const int32_t *idx = T->idx + b0;
-    if (S->const_hess)
-        for (int64_t k = 0; k < cnt; k++) {
-            hgb_bin *b = hj + col[idx[k]];
-            b->g += go[k];
-            b->n++;
-        }
-    else
-        for (int64_t k = 0; k < cnt; k++) {
-            hgb_bin *b = hj + col[idx[k]];
-            b->g += go[k];
-            b->h += ho[k];
-            b->n++;
-        }
     return PMC_OK;
-}
-
-static pmc_status build_hist(grower *T, gnode *node) {
-    pmc_status status = hist_get(T, &node->hist);
-    if (status != PMC_OK) return status;
-    int64_t b0 = node->begin, cnt = node->end - b0;
-    if (!(T->contiguous && cnt == T->S->n)) {
-        for (int64_t k = 0; k < cnt; k++) {
-            int32_t i = T->idx[b0 + k];
-            T->go[b0 + k] = T->g[i];
-            if (!T->S->const_hess) T->ho[b0 + k] = T->h[i];
-        }
-    }
-    hist_job job = {T, node, node->hist};
-    /* small nodes: a parallel region (and threads spinning at its barrier on
-     * a busy machine) would cost more than it saves */
-    int threads = cnt * T->n_features < (1 << 18) ? 1 : T->S->ctx->n_threads;
-    return pmc_parallel_for(T->n_features, threads, T->S->ctx, hist_feature, &job);
 }
 
 static double node_value(double G, double H, double lower, double upper, double l2) {
@@ -350,14 +387,6 @@ static double split_gain(const hgb_state *S, const gnode *nd, int mono, double G
     if ((mono > 0 && *vL > *vR) || (mono < 0 && *vL < *vR)) return -1.0;
     return nd->G * nd->value - GL * *vL - GR * *vR;
 }
-
-typedef struct {
-    double gain, GL, HL, vL, vR;
-    int64_t nL;
-    int32_t feature, bin;
-    int missing_left, is_cat;
-    uint32_t bits[HGB_WORDS];
-} split_best;
 
 static void consider(split_best *best, double gain, double min_gain, int32_t j, int32_t b,
                      int missing_left, double GL, double HL, int64_t nL, double vL, double vR) {
@@ -422,14 +451,15 @@ static void numeric_split(const grower *T, const gnode *nd, int32_t j, split_bes
 /* Categories sorted by gradient / (hessian + smoothing), low-support ones left
  * out (always right), scanned from both ends up to the middle: scikit-learn's
  * and LightGBM's many-vs-many categorical split. */
-static void categorical_split(const grower *T, const gnode *nd, int32_t j, split_best *best) {
+static void categorical_split(const grower *T, const gnode *nd, int32_t j, wv_pair *cats,
+                              split_best *best) {
     const hgb_state *S = T->S;
     const hgb_bin *hj = nd->hist + S->off[j];
     int ch = S->const_hess;
     int64_t msl = S->P->min_samples_leaf;
     double mcw = S->P->min_child_weight, min_gain = 2.0 * S->P->min_split_gain;
     double support_factor = (double)nd->n / nd->H;
-    wv_pair *cats = T->cat_scratch; /* v: sort key, w: bin */
+    /* cats (257 entries) v: sort key, w: bin */
     int n_used = 0;
     int32_t nbm = S->nt[j] + 1;
     for (int32_t b = 0; b <= nbm; b++) {
@@ -496,15 +526,15 @@ static void categorical_split(const grower *T, const gnode *nd, int32_t j, split
     }
 }
 
-/* The best split of a node over its allowed features (a random max_features
- * share of them, drawn at every node). */
-static void find_split(grower *T, gnode *nd) {
+/* The features a node's split is searched over (into slot `slot` of the
+ * grower's buffers): the tree's, minus those its interaction groups exclude, then
+ * a random max_features share of them, drawn at every node.  Serial: the draws
+ * follow the order of the nodes. */
+static void select_features(grower *T, const gnode *nd, int slot) {
     const hgb_state *S = T->S;
-    split_best best;
-    memset(&best, 0, sizeof best);
-    best.gain = -1.0;
     const int32_t *feats = T->features;
     int64_t nf = T->n_features;
+    int32_t *allowed = T->allowed + slot * S->p, *pick = T->pick + slot * S->p;
     if (S->groups) { /* only the features of the groups still open on this branch */
         const uint64_t *open = T->node_groups + (nd - T->nodes) * S->n_words;
         int64_t kept = 0;
@@ -513,32 +543,38 @@ static void find_split(grower *T, gnode *nd) {
             int ok = 0;
             for (int64_t g = 0; g < S->n_groups && !ok; g++)
                 ok = ((open[g >> 6] >> (g & 63)) & 1u) && S->groups[g * S->p + j];
-            if (ok) T->allowed[kept++] = j;
+            if (ok) allowed[kept++] = j;
         }
-        feats = T->allowed;
+        feats = allowed;
         nf = kept;
-        if (nf == 0) {
-            nd->has_split = 0;
-            return;
-        }
     }
-    if (S->P->max_features < 1.0) {
+    if (nf > 0 && S->P->max_features < 1.0) {
         int64_t m = (int64_t)ceil(S->P->max_features * (double)nf);
         m = PMC_MAX(1, PMC_MIN(m, nf));
         /* selection sampling keeps them ascending */
         int64_t chosen = 0;
         for (int64_t i = 0; i < nf && chosen < m; i++)
             if ((double)pmc_rng_below(&T->rng, (uint64_t)(nf - i)) < (double)(m - chosen))
-                T->pick[chosen++] = feats[i];
-        feats = T->pick;
+                pick[chosen++] = feats[i];
+        feats = pick;
         nf = m;
     }
-    for (int64_t a = 0; a < nf; a++) {
-        int32_t j = feats[a];
-        if (S->n_cat[j] > 0) categorical_split(T, nd, j, &best);
-        else numeric_split(T, nd, j, &best);
-    }
-    nd->has_split = best.gain > -1.0 && best.gain > 2.0 * S->P->min_split_gain;
+    T->search[slot] = (gnode *)nd;
+    T->search_feats[slot] = feats;
+    T->search_nf[slot] = nf;
+}
+
+/* The node's split from its features' best ones: the first feature with the
+ * largest gain, as a serial scan would pick. */
+static void finish_split(grower *T, int slot) {
+    gnode *nd = T->search[slot];
+    const split_best *of = T->split_of + slot * T->S->p;
+    split_best best;
+    memset(&best, 0, sizeof best);
+    best.gain = -1.0;
+    for (int64_t a = 0; a < T->search_nf[slot]; a++)
+        if (of[a].gain > best.gain) best = of[a];
+    nd->has_split = best.gain > -1.0 && best.gain > 2.0 * T->S->P->min_split_gain;
     if (!nd->has_split) return;
     nd->gain = best.gain;
     nd->feature = best.feature;
@@ -551,6 +587,70 @@ static void find_split(grower *T, gnode *nd) {
     nd->nL = best.nL;
     nd->vL = best.vL;
     nd->vR = best.vR;
+}
+
+/* One step of the growth, per block of features (one task each, so a single
+ * parallel region per split): the histogram of `small` from its rows, the one of
+ * `large` (if any) as its parent's minus it, then the best split of each feature
+ * of the block for the nodes in the search slots. */
+typedef struct {
+    grower *T;
+    gnode *small, *large;
+} step_job;
+
+static pmc_status step_block(int64_t task, int thread, void *arg) {
+    step_job *job = arg;
+    grower *T = job->T;
+    const hgb_state *S = T->S;
+    hist_job hj = {T, job->small, job->small->hist};
+    pmc_status status = hist_block(task, thread, &hj);
+    if (status != PMC_OK) return status;
+    int64_t f0 = S->block_start[task], f1 = S->block_start[task + 1];
+    if (job->large) {
+        hgb_bin *big = job->large->hist;
+        const hgb_bin *sm = job->small->hist;
+        for (int64_t b = S->off[f0]; b < S->off[f1]; b++) {
+            big[b].g -= sm[b].g;
+            big[b].h -= sm[b].h;
+            big[b].n -= sm[b].n;
+        }
+    }
+    for (int slot = 0; slot < 2; slot++) {
+        if (!T->search[slot]) continue;
+        const int32_t *feats = T->search_feats[slot];
+        split_best *of = T->split_of + slot * S->p;
+        for (int64_t a = 0; a < T->search_nf[slot]; a++) {
+            int32_t j = feats[a];
+            if (j < f0 || j >= f1) continue;
+            memset(&of[a], 0, sizeof of[a]);
+            of[a].gain = -1.0;
+            if (S->n_cat[j] > 0)
+                categorical_split(T, T->search[slot], j, T->cat_scratch + (int64_t)thread * 257,
+                                  &of[a]);
+            else numeric_split(T, T->search[slot], j, &of[a]);
+        }
+    }
+    return PMC_OK;
+}
+
+/* Builds small's histogram (large's by subtraction when given) and finds the
+ * splits of the nodes selected into the search slots. */
+static pmc_status grow_step(grower *T, gnode *small, gnode *large) {
+    const hgb_state *S = T->S;
+    pmc_status status = hist_get(T, &small->hist);
+    if (status != PMC_OK) return status;
+    /* small work: a parallel region (and threads spinning at its barrier on a busy
+     * machine) would cost more than it saves */
+    int64_t work = (small->end - small->begin) * T->n_features;
+    for (int slot = 0; slot < 2; slot++)
+        if (T->search[slot]) work += 8 * T->search_nf[slot] * S->max_bins;
+    step_job job = {T, small, large};
+    status = pmc_parallel_for(S->n_blocks, work < HGB_PARALLEL_WORK ? 1 : S->ctx->n_threads,
+                              S->ctx, step_block, &job);
+    if (status != PMC_OK) return status;
+    for (int slot = 0; slot < 2; slot++)
+        if (T->search[slot]) finish_split(T, slot);
+    return PMC_OK;
 }
 
 /* max-heap of splittable nodes by gain; ties: the older node first */
@@ -642,16 +742,88 @@ static inline int goes_left(const hgb_state *S, const gnode *nd, int bin) {
     return bin <= nd->bin;
 }
 
-/* Stable partition of the node's rows: left ones in place, right ones through tmp. */
-static void partition(grower *T, const gnode *nd) {
-    const uint8_t *col = T->S->binned + (int64_t)nd->feature * T->S->n;
-    int64_t wl = nd->begin, nr = 0;
-    for (int64_t k = nd->begin; k < nd->end; k++) {
+/* Stable partition of the node's rows (left ones first, each side in row
+ * order), without branches: a table gives the side of every bin.  Large nodes
+ * in fixed chunks: count the left rows of each chunk, then each chunk writes
+ * its rows at the offsets given by the prefix sums, so the result is the
+ * serial one whatever the thread count. */
+typedef struct {
+    grower *T;
+    const gnode *nd;
+    int64_t n_left;
+    uint8_t left[256];
+} part_job;
+
+static pmc_status part_count(int64_t task, int thread, void *arg) {
+    (void)thread;
+    part_job *job = arg;
+    grower *T = job->T;
+    const gnode *nd = job->nd;
+    const uint8_t *col = T->S->rowbin + T->S->fbase[nd->feature];
+    int64_t st = T->S->fstride[nd->feature];
+    int64_t from = nd->begin + task * HGB_PARTITION_CHUNK;
+    int64_t to = PMC_MIN(nd->end, from + HGB_PARTITION_CHUNK);
+    int32_t c = 0;
+    for (int64_t k = from; k < to; k++) c += job->left[col[T->idx[k] * st]];
+    T->tmp_count[task] = c;
+    return PMC_OK;
+}
+
+static pmc_status part_scatter(int64_t task, int thread, void *arg) {
+    (void)thread;
+    part_job *job = arg;
+    grower *T = job->T;
+    const gnode *nd = job->nd;
+    const uint8_t *col = T->S->rowbin + T->S->fbase[nd->feature];
+    int64_t st = T->S->fstride[nd->feature];
+    int64_t from = nd->begin + task * HGB_PARTITION_CHUNK;
+    int64_t to = PMC_MIN(nd->end, from + HGB_PARTITION_CHUNK);
+    /* tmp_count holds the exclusive prefix sums of the left counts by now */
+    int64_t wl = nd->begin + T->tmp_count[task];
+    int64_t wr = nd->begin + job->n_left + (from - nd->begin) - T->tmp_count[task];
+    for (int64_t k = from; k < to; k++) {
         int32_t i = T->idx[k];
-        if (goes_left(T->S, nd, col[i])) T->idx[wl++] = i;
-        else T->tmp[nr++] = i;
+        int l = job->left[col[i * st]];
+        /* one write only: a spare one could land in the next chunk's range */
+        T->tmp[l ? wl : wr] = i;
+        wl += l;
+        wr += 1 - l;
     }
-    memcpy(T->idx + wl, T->tmp, (size_t)nr * sizeof(int32_t));
+    return PMC_OK;
+}
+
+static pmc_status partition(grower *T, const gnode *nd) {
+    int64_t cnt = nd->end - nd->begin;
+    part_job job = {T, nd, 0, {0}};
+    for (int b = 0; b <= T->S->nt[nd->feature] + 1; b++) job.left[b] = (uint8_t)goes_left(T->S, nd, b);
+    if (cnt < 2 * HGB_PARTITION_CHUNK) {
+        const uint8_t *col = T->S->rowbin + T->S->fbase[nd->feature];
+        int64_t st = T->S->fstride[nd->feature];
+        int64_t wl = nd->begin, nr = 0;
+        for (int64_t k = nd->begin; k < nd->end; k++) { /* wl <= k: in place */
+            int32_t i = T->idx[k];
+            int l = job.left[col[i * st]];
+            T->idx[wl] = i;
+            T->tmp[nr] = i;
+            wl += l;
+            nr += 1 - l;
+        }
+        memcpy(T->idx + wl, T->tmp, (size_t)nr * sizeof(int32_t));
+        return PMC_OK;
+    }
+    int64_t n_chunks = (cnt + HGB_PARTITION_CHUNK - 1) / HGB_PARTITION_CHUNK;
+    int n_threads = T->S->ctx->n_threads;
+    pmc_status status = pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_count, &job);
+    if (status != PMC_OK) return status;
+    for (int64_t c = 0; c < n_chunks; c++) {
+        int32_t left = T->tmp_count[c];
+        T->tmp_count[c] = (int32_t)job.n_left;
+        job.n_left += left;
+    }
+    status = pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_scatter, &job);
+    if (status != PMC_OK) return status;
+    memcpy(T->idx + nd->begin, T->tmp + nd->begin, (size_t)cnt * sizeof(int32_t));
+    return PMC_OK;
 }
 
 static int splittable(const grower *T, const gnode *nd) {
@@ -681,14 +853,16 @@ static pmc_status grow_tree(grower *T) {
             T->node_groups[(int64_t)root * S->n_words + (g >> 6)] |= (uint64_t)1 << (g & 63);
     int64_t n_leaves = 1;
     if (splittable(T, &T->nodes[root]) && (P->max_leaf_nodes == 0 || P->max_leaf_nodes > 1)) {
-        PMC_TRY(build_hist(T, &T->nodes[root]));
-        find_split(T, &T->nodes[root]);
+        select_features(T, &T->nodes[root], 0);
+        T->search[1] = NULL;
+        if (T->search_nf[0] == 0) T->search[0] = NULL;
+        PMC_TRY(grow_step(T, &T->nodes[root], NULL));
         if (T->nodes[root].has_split) heap_push(T, root);
     }
     while (T->n_heap > 0 && (P->max_leaf_nodes == 0 || n_leaves < P->max_leaf_nodes)) {
         int32_t id = heap_pop(T);
         gnode *nd = &T->nodes[id];
-        partition(T, nd);
+        PMC_TRY(partition(T, nd));
         int64_t mid = nd->begin + nd->nL;
         /* write the split into the model */
         pmc_model *m = S->m;
@@ -748,19 +922,21 @@ static pmc_status grow_tree(grower *T) {
         if (sl || sr) {
             /* the smaller child's histogram from its rows, the larger's by subtraction */
             gnode *small = L->n <= R->n ? L : R, *large = small == L ? R : L;
-            PMC_TRY(build_hist(T, small));
-            if (small == L ? sr : sl) {
+            int need_large = small == L ? sr : sl;
+            if (need_large) {
                 large->hist = nd->hist;
                 nd->hist = NULL;
-                int64_t total = S->off[S->p];
-                for (int64_t b = 0; b < total; b++) {
-                    large->hist[b].g -= small->hist[b].g;
-                    large->hist[b].h -= small->hist[b].h;
-                    large->hist[b].n -= small->hist[b].n;
-                }
             }
-            if (sl) find_split(T, L);
-            if (sr) find_split(T, R);
+            gnode *kids[2] = {L, R};
+            int want[2] = {sl, sr};
+            for (int slot = 0; slot < 2; slot++) {
+                T->search[slot] = NULL;
+                kids[slot]->has_split = 0;
+                if (!want[slot]) continue;
+                select_features(T, kids[slot], slot);
+                if (T->search_nf[slot] == 0) T->search[slot] = NULL;
+            }
+            PMC_TRY(grow_step(T, small, need_large ? large : NULL));
             if (sl && L->has_split) heap_push(T, left);
             if (sr && R->has_split) heap_push(T, right);
             if (!(sl && L->has_split)) hist_put(T, &L->hist);
@@ -813,14 +989,15 @@ error:
 }
 
 /* Adds a tree (its first node at `base`) to raw predictions of binned rows. */
-static void add_tree_binned(const hgb_state *S, int64_t base, const uint8_t *binned, int64_t n,
-                            double *raw) {
+static void add_tree_binned(const hgb_state *S, int64_t base, const uint8_t *binned,
+                            const int64_t *fbase, const int64_t *fstride, int64_t n, double *raw) {
     const pmc_model *m = S->m;
     for (int64_t i = 0; i < n; i++) {
         int32_t node = 0;
         while (m->left[base + node] >= 0) {
             int64_t o = base + node;
-            int bin = binned[(int64_t)m->feature[o] * n + i];
+            int32_t j = m->feature[o];
+            int bin = fbase ? binned[fbase[j] + i * fstride[j]] : binned[(int64_t)j * n + i];
             int left;
             if (bin == S->nt[m->feature[o]] + 1) left = m->flags[o] & HGB_MISSING_LEFT;
             else if (m->flags[o] & HGB_CATEGORICAL)
@@ -853,6 +1030,7 @@ static int should_stop(const double *scores, int64_t m, int64_t n_iter_no_change
 }
 
 /* ---- the fit ------------------------------------------------------------------ */
+
 
 static pmc_status check_rows_view(const pmc_view *v, const char *name, int64_t n_rows) {
     if (v->ndim == 0) return PMC_OK;
@@ -945,8 +1123,11 @@ static pmc_status check_params(const pmc_hgb_params *P, const pmc_data *d, const
 }
 
 static void free_state(hgb_state *S) {
-    free(S->binned);
+    free(S->fbase);
+    free(S->fstride);
     free(S->binned_val);
+    free(S->rowbin);
+    free(S->block_start);
     free(S->thr);
     free(S->off);
     free(S->nt);
@@ -969,8 +1150,9 @@ static void free_grower(grower *T) {
     free(T->pool);
     free(T->idx);
     free(T->tmp);
-    free(T->go);
-    free(T->ho);
+    free(T->use);
+    free(T->split_of);
+    free(T->tmp_count);
     free(T->nodes);
     free(T->heap);
     free(T->features);
@@ -991,6 +1173,7 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
     int64_t *train = NULL, *val = NULL;
     double *tmp_raw = NULL;
     int32_t *rows_pick = NULL;
+    uint8_t *bin_slice = NULL;
     PMC_TRY(check_params(P, data, init));
     PMC_TRY(pmc_matrix_check(&data->X, "X"));
     S.P = P;
@@ -1070,21 +1253,48 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
                 S.thr[j * (S.max_bins - 1) + b] = (double)b + 0.5;
         }
     }
-    PMC_ALLOC(S.binned, n * p, "binned X");
-    PMC_TRY(pmc_bin_map(X, train_rows, S.thr, S.nt, S.max_bins, ctx->n_threads, S.binned));
+    /* training bins, block-row-major (see hist_block): one block per thread, at
+     * most 64 features each.  Mapped a slice of rows at a time so that only one
+     * full copy of the bins exists. */
+    S.n_blocks = PMC_MAX(PMC_MIN(p, (int64_t)ctx->n_threads), (p + 63) / 64);
+    PMC_ALLOC(S.block_start, S.n_blocks + 1, "histogram blocks");
+    for (int64_t b = 0; b <= S.n_blocks; b++) S.block_start[b] = b * p / S.n_blocks;
+    PMC_ALLOC(S.fbase, p, "histogram blocks");
+    PMC_ALLOC(S.fstride, p, "histogram blocks");
+    for (int64_t b = 0; b < S.n_blocks; b++)
+        for (int64_t j = S.block_start[b]; j < S.block_start[b + 1]; j++) {
+            S.fstride[j] = S.block_start[b + 1] - S.block_start[b];
+            S.fbase[j] = S.block_start[b] * n + (j - S.block_start[b]);
+        }
     /* compact bins: the missing bin of feature j becomes nt[j] + 1, so that a
      * histogram holds only the bins a feature uses */
     PMC_ALLOC(S.off, p + 1, "histogram layout");
-    for (int64_t j = 0; j < p; j++) {
-        S.off[j + 1] = S.off[j] + S.nt[j] + 2;
-        uint8_t miss = (uint8_t)(S.nt[j] + 1);
-        for (int64_t i = 0; i < n; i++) {
-            uint8_t *b = S.binned + j * n + i;
-            if (*b == S.max_bins) {
-                *b = miss;
-                S.has_missing[j] = 1;
+    for (int64_t j = 0; j < p; j++) S.off[j + 1] = S.off[j] + S.nt[j] + 2;
+    PMC_ALLOC(S.rowbin, n * p, "binned X");
+    {
+        int64_t slice = PMC_MIN(n, HGB_BIN_SLICE);
+        PMC_ALLOC(bin_slice, slice * p, "binned X");
+        for (int64_t r0 = 0; r0 < n; r0 += slice) {
+            int64_t len = PMC_MIN(slice, n - r0);
+            pmc_rows part = {train + r0, 0, len};
+            PMC_TRY(pmc_bin_map(X, part, S.thr, S.nt, S.max_bins, ctx->n_threads, bin_slice));
+            for (int64_t j = 0; j < p; j++) {
+                uint8_t miss = (uint8_t)(S.nt[j] + 1);
+                const uint8_t *src = bin_slice + j * len;
+                uint8_t *dst = S.rowbin + S.fbase[j];
+                int64_t st = S.fstride[j];
+                for (int64_t i = 0; i < len; i++) {
+                    uint8_t b = src[i];
+                    if (b == S.max_bins) {
+                        b = miss;
+                        S.has_missing[j] = 1;
+                    }
+                    dst[(r0 + i) * st] = b;
+                }
             }
         }
+        free(bin_slice);
+        bin_slice = NULL;
     }
     if (nv) {
         PMC_ALLOC(S.binned_val, nv * p, "binned validation X");
@@ -1170,11 +1380,9 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
     PMC_ALLOC(S.h, K * n, "hessians");
     PMC_ALLOC(T.idx, n, "tree rows");
     PMC_ALLOC(T.tmp, n, "tree rows");
-    PMC_ALLOC(T.go, n, "ordered gradients");
-    PMC_ALLOC(T.ho, n, "ordered gradients");
     PMC_ALLOC(T.features, p, "features");
-    PMC_ALLOC(T.pick, p, "features");
-    PMC_ALLOC(T.allowed, p, "features");
+    PMC_ALLOC(T.pick, 2 * p, "features");
+    PMC_ALLOC(T.allowed, 2 * p, "features");
     if (P->interaction_cst.ndim) {
         S.n_groups = P->interaction_cst.shape[0];
         S.n_words = (S.n_groups + 63) / 64;
@@ -1183,7 +1391,10 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
             for (int64_t j = 0; j < p; j++)
                 S.groups[g * p + j] = pmc_get(&P->interaction_cst, g, j) != 0.0;
     }
-    PMC_ALLOC(T.cat_scratch, 257, "categories");
+    PMC_ALLOC(T.cat_scratch, 257 * (int64_t)ctx->n_threads, "categories");
+    PMC_ALLOC(T.use, p, "features");
+    PMC_ALLOC(T.split_of, 2 * p, "split search");
+    PMC_ALLOC(T.tmp_count, n / HGB_PARTITION_CHUNK + 1, "partition");
     PMC_ALLOC(rows_pick, n, "row sample");
     int64_t max_live = (P->max_leaf_nodes > 0 ? P->max_leaf_nodes : n) + 2;
     T.cap_pool = max_live;
@@ -1222,10 +1433,8 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
             T.n_idx = n_rows;
             T.contiguous = n_rows == n;
             for (int64_t i = 0; i < n_rows; i++) T.idx[i] = n_rows == n ? (int32_t)i : rows_pick[i];
-            if (T.contiguous) { /* the root reads gradients in place */
-                memcpy(T.go, T.g, (size_t)n * sizeof(float));
-                if (!S.const_hess) memcpy(T.ho, T.h, (size_t)n * sizeof(float));
-            }
+            memset(T.use, 0, (size_t)p);
+            for (int64_t a = 0; a < T.n_features; a++) T.use[T.features[a]] = 1;
             T.n_nodes = 0;
             T.tree_base = m->n_nodes;
             PMC_TRY(hgb_reserve_trees(m, 1));
@@ -1248,9 +1457,11 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
                     for (int64_t q = nd->begin; q < nd->end; q++) raw_k[T.idx[q]] += v;
                 }
             } else {
-                add_tree_binned(&S, T.tree_base, S.binned, n, raw_k);
+                add_tree_binned(&S, T.tree_base, S.rowbin, S.fbase, S.fstride, n, raw_k);
             }
-            if (nv) add_tree_binned(&S, T.tree_base, S.binned_val, nv, S.raw_val + (int64_t)k * nv);
+            if (nv)
+                add_tree_binned(&S, T.tree_base, S.binned_val, NULL, NULL, nv,
+                                S.raw_val + (int64_t)k * nv);
         }
         m->n_iter++;
         if (m->raw) { /* this iteration's raw predictions of the staged and validation rows */
@@ -1285,5 +1496,6 @@ error:
     free(val);
     free(tmp_raw);
     free(rows_pick);
+    free(bin_slice);
     return status;
 }
