@@ -28,6 +28,10 @@ typedef struct {
     int64_t n;
 } hgb_bin;
 
+typedef struct {
+    float g, h;
+} hgb_gh;
+
 /* ---- the fit's shared state ------------------------------------------------ */
 
 typedef struct {
@@ -256,6 +260,8 @@ typedef struct {
     int k;               /* class of this tree */
     const float *g, *h;  /* this class's gradients (n) */
     int32_t *idx, *tmp;  /* rows of the tree, partitioned by node */
+    hgb_gh *gh, *tmp_gh; /* gradient and hessian of idx's rows, moved along with idx:
+                            a histogram reads them in sequence, not scattered */
     int64_t n_idx;
     int contiguous;      /* idx is 0..n-1 (no row subsampling) */
     uint8_t *use;        /* p: 1 for the tree's features */
@@ -329,13 +335,13 @@ static pmc_status hist_block(int64_t task, int thread, void *arg) {
     const uint8_t *base = S->rowbin + S->fbase[f0];
     int64_t b0 = job->node->begin, cnt = job->node->end - b0;
     const int32_t *idx = T->idx + b0;
+    const hgb_gh *gh = T->gh + b0;
     int rows_in_order = T->contiguous && cnt == S->n; /* the root without subsampling */
-    const float *g = T->g, *h = T->h;
     if (nu == w && S->const_hess) {
         for (int64_t k = 0; k < cnt; k++) {
             int64_t i = rows_in_order ? k : idx[k];
             const uint8_t *r = base + i * w;
-            double gi = g[i];
+            double gi = gh[k].g;
             for (int u = 0; u < nu; u++) {
                 hgb_bin *b = hj[u] + r[u];
                 b->g += gi;
@@ -346,7 +352,7 @@ static pmc_status hist_block(int64_t task, int thread, void *arg) {
         for (int64_t k = 0; k < cnt; k++) {
             int64_t i = rows_in_order ? k : idx[k];
             const uint8_t *r = base + i * w;
-            double gi = g[i], hi = h[i];
+            double gi = gh[k].g, hi = gh[k].h;
             for (int u = 0; u < nu; u++) {
                 hgb_bin *b = hj[u] + r[u];
                 b->g += gi;
@@ -359,7 +365,7 @@ static pmc_status hist_block(int64_t task, int thread, void *arg) {
         for (int64_t k = 0; k < cnt; k++) {
             int64_t i = rows_in_order ? k : idx[k];
             const uint8_t *r = base + i * w;
-            double gi = g[i], hi = hess ? h[i] : 0.0;
+            double gi = gh[k].g, hi = hess ? gh[k].h : 0.0;
             for (int u = 0; u < nu; u++) {
                 hgb_bin *b = hj[u] + r[col[u]];
                 b->g += gi;
@@ -786,6 +792,7 @@ static pmc_status part_scatter(int64_t task, int thread, void *arg) {
         int l = job->left[col[i * st]];
         /* one write only: a spare one could land in the next chunk's range */
         T->tmp[l ? wl : wr] = i;
+        T->tmp_gh[l ? wl : wr] = T->gh[k];
         wl += l;
         wr += 1 - l;
     }
@@ -802,13 +809,17 @@ static pmc_status partition(grower *T, const gnode *nd) {
         int64_t wl = nd->begin, nr = 0;
         for (int64_t k = nd->begin; k < nd->end; k++) { /* wl <= k: in place */
             int32_t i = T->idx[k];
+            hgb_gh gk = T->gh[k];
             int l = job.left[col[i * st]];
             T->idx[wl] = i;
+            T->gh[wl] = gk;
             T->tmp[nr] = i;
+            T->tmp_gh[nr] = gk;
             wl += l;
             nr += 1 - l;
         }
         memcpy(T->idx + wl, T->tmp, (size_t)nr * sizeof(int32_t));
+        memcpy(T->gh + wl, T->tmp_gh, (size_t)nr * sizeof(hgb_gh));
         return PMC_OK;
     }
     int64_t n_chunks = (cnt + HGB_PARTITION_CHUNK - 1) / HGB_PARTITION_CHUNK;
@@ -823,6 +834,7 @@ static pmc_status partition(grower *T, const gnode *nd) {
     status = pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_scatter, &job);
     if (status != PMC_OK) return status;
     memcpy(T->idx + nd->begin, T->tmp + nd->begin, (size_t)cnt * sizeof(int32_t));
+    memcpy(T->gh + nd->begin, T->tmp_gh + nd->begin, (size_t)cnt * sizeof(hgb_gh));
     return PMC_OK;
 }
 
@@ -840,9 +852,8 @@ static pmc_status grow_tree(grower *T) {
     const pmc_hgb_params *P = S->P;
     double G = 0.0, H = 0.0;
     for (int64_t k = 0; k < T->n_idx; k++) {
-        int32_t i = T->idx[k];
-        G += T->g[i];
-        H += S->const_hess ? 1.0 : T->h[i];
+        G += T->gh[k].g;
+        H += S->const_hess ? 1.0 : T->gh[k].h;
     }
     int32_t root;
     double l2 = P->l2_regularization;
@@ -1150,6 +1161,8 @@ static void free_grower(grower *T) {
     free(T->pool);
     free(T->idx);
     free(T->tmp);
+    free(T->gh);
+    free(T->tmp_gh);
     free(T->use);
     free(T->split_of);
     free(T->tmp_count);
@@ -1380,6 +1393,8 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
     PMC_ALLOC(S.h, K * n, "hessians");
     PMC_ALLOC(T.idx, n, "tree rows");
     PMC_ALLOC(T.tmp, n, "tree rows");
+    PMC_ALLOC(T.gh, n, "tree gradients");
+    PMC_ALLOC(T.tmp_gh, n, "tree gradients");
     PMC_ALLOC(T.features, p, "features");
     PMC_ALLOC(T.pick, 2 * p, "features");
     PMC_ALLOC(T.allowed, 2 * p, "features");
@@ -1432,7 +1447,11 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
             T.h = S.h + (int64_t)k * n;
             T.n_idx = n_rows;
             T.contiguous = n_rows == n;
-            for (int64_t i = 0; i < n_rows; i++) T.idx[i] = n_rows == n ? (int32_t)i : rows_pick[i];
+            for (int64_t q = 0; q < n_rows; q++) {
+                int32_t i = n_rows == n ? (int32_t)q : rows_pick[q];
+                T.idx[q] = i;
+                T.gh[q] = (hgb_gh){T.g[i], T.h[i]};
+            }
             memset(T.use, 0, (size_t)p);
             for (int64_t a = 0; a < T.n_features; a++) T.use[T.features[a]] = 1;
             T.n_nodes = 0;
