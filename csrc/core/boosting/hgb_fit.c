@@ -762,9 +762,11 @@ static inline int goes_left(const hgb_state *S, const gnode *nd, int bin) {
 
 /* Stable partition of the node's rows (left ones first, each side in row
  * order), without branches: a table gives the side of every bin.  Large nodes
- * in fixed chunks: count the left rows of each chunk, then each chunk writes
- * its rows at the offsets given by the prefix sums, so the result is the
- * serial one whatever the thread count. */
+ * in fixed chunks, in two parallel passes: each chunk splits its rows into the
+ * scratch (left ones forward from its start, right ones backward from its end:
+ * one read of the scattered bins), then copies both runs to their places given
+ * by the prefix sums of the chunks' counts.  A stable partition is unique, so
+ * the result is the serial one whatever the thread count. */
 typedef struct {
     grower *T;
     const gnode *nd;
@@ -772,7 +774,7 @@ typedef struct {
     uint8_t left[256];
 } part_job;
 
-static pmc_status part_count(int64_t task, int thread, void *arg) {
+static pmc_status part_split(int64_t task, int thread, void *arg) {
     (void)thread;
     part_job *job = arg;
     grower *T = job->T;
@@ -781,36 +783,41 @@ static pmc_status part_count(int64_t task, int thread, void *arg) {
     int64_t st = T->S->fstride[nd->feature];
     int64_t from = nd->begin + task * HGB_PARTITION_CHUNK;
     int64_t to = PMC_MIN(nd->end, from + HGB_PARTITION_CHUNK);
-    int32_t c = 0;
-    for (int64_t k = from; k < to; k++) {
-        if (k + HGB_AHEAD < to) HGB_PREFETCH(col + T->idx[k + HGB_AHEAD] * st);
-        c += job->left[col[T->idx[k] * st]];
-    }
-    T->tmp_count[task] = c;
-    return PMC_OK;
-}
-
-static pmc_status part_scatter(int64_t task, int thread, void *arg) {
-    (void)thread;
-    part_job *job = arg;
-    grower *T = job->T;
-    const gnode *nd = job->nd;
-    const uint8_t *col = T->S->rowbin + T->S->fbase[nd->feature];
-    int64_t st = T->S->fstride[nd->feature];
-    int64_t from = nd->begin + task * HGB_PARTITION_CHUNK;
-    int64_t to = PMC_MIN(nd->end, from + HGB_PARTITION_CHUNK);
-    /* tmp_count holds the exclusive prefix sums of the left counts by now */
-    int64_t wl = nd->begin + T->tmp_count[task];
-    int64_t wr = nd->begin + job->n_left + (from - nd->begin) - T->tmp_count[task];
+    int64_t wl = from, wr = to - 1;
     for (int64_t k = from; k < to; k++) {
         int32_t i = T->idx[k];
         if (k + HGB_AHEAD < to) HGB_PREFETCH(col + T->idx[k + HGB_AHEAD] * st);
         int l = job->left[col[i * st]];
-        /* one write only: a spare one could land in the next chunk's range */
-        T->tmp[l ? wl : wr] = i;
-        T->tmp_gh[l ? wl : wr] = T->gh[k];
+        /* one write only: a spare one could overwrite a left row when wl meets wr */
+        int64_t at = l ? wl : wr;
+        T->tmp[at] = i;
+        T->tmp_gh[at] = T->gh[k];
         wl += l;
-        wr += 1 - l;
+        wr -= 1 - l;
+    }
+    T->tmp_count[task] = (int32_t)(wl - from);
+    return PMC_OK;
+}
+
+static pmc_status part_place(int64_t task, int thread, void *arg) {
+    (void)thread;
+    part_job *job = arg;
+    grower *T = job->T;
+    const gnode *nd = job->nd;
+    int64_t from = nd->begin + task * HGB_PARTITION_CHUNK;
+    int64_t to = PMC_MIN(nd->end, from + HGB_PARTITION_CHUNK);
+    /* tmp_count holds the exclusive prefix sums of the left counts by now */
+    int64_t left_before = T->tmp_count[task];
+    int64_t nl = (task + 1 < (nd->end - nd->begin + HGB_PARTITION_CHUNK - 1) / HGB_PARTITION_CHUNK
+                      ? T->tmp_count[task + 1]
+                      : job->n_left) - left_before;
+    int64_t wl = nd->begin + left_before;
+    int64_t wr = nd->begin + job->n_left + (from - nd->begin) - left_before;
+    memcpy(T->idx + wl, T->tmp + from, (size_t)nl * sizeof(int32_t));
+    memcpy(T->gh + wl, T->tmp_gh + from, (size_t)nl * sizeof(hgb_gh));
+    for (int64_t q = to - 1; q >= from + nl; q--, wr++) { /* the right run, reversed */
+        T->idx[wr] = T->tmp[q];
+        T->gh[wr] = T->tmp_gh[q];
     }
     return PMC_OK;
 }
@@ -841,18 +848,14 @@ static pmc_status partition(grower *T, const gnode *nd) {
     }
     int64_t n_chunks = (cnt + HGB_PARTITION_CHUNK - 1) / HGB_PARTITION_CHUNK;
     int n_threads = T->S->ctx->n_threads;
-    pmc_status status = pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_count, &job);
+    pmc_status status = pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_split, &job);
     if (status != PMC_OK) return status;
     for (int64_t c = 0; c < n_chunks; c++) {
         int32_t left = T->tmp_count[c];
         T->tmp_count[c] = (int32_t)job.n_left;
         job.n_left += left;
     }
-    status = pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_scatter, &job);
-    if (status != PMC_OK) return status;
-    memcpy(T->idx + nd->begin, T->tmp + nd->begin, (size_t)cnt * sizeof(int32_t));
-    memcpy(T->gh + nd->begin, T->tmp_gh + nd->begin, (size_t)cnt * sizeof(hgb_gh));
-    return PMC_OK;
+    return pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_place, &job);
 }
 
 static int splittable(const grower *T, const gnode *nd) {
