@@ -65,7 +65,8 @@ typedef struct {
     uint8_t *has_missing;
     double *y, *w, *yv, *wv; /* w, wv NULL without weights */
     double *raw, *raw_val;   /* K x n and K x nv (class-major) */
-    float *g, *h;            /* K x n */
+    hgb_gh *gh;              /* K x n gradient and hessian pairs; a tree reorders its
+                                class's pairs (see grower.gh), they are remade each iteration */
     pmc_model *m;
 } hgb_state;
 
@@ -135,14 +136,14 @@ static pmc_status grad_block(int64_t task, int thread, void *arg) {
                 for (int k = 0; k < S->K; k++) sum += exp(S->raw[k * n + i] - mx);
                 for (int k = 0; k < S->K; k++) {
                     double pk = exp(S->raw[k * n + i] - mx) / sum;
-                    S->g[k * n + i] = (float)(w * (pk - (y == k)));
-                    S->h[k * n + i] = (float)(w * pk * (1.0 - pk));
+                    S->gh[k * n + i].g = (float)(w * (pk - (y == k)));
+                    S->gh[k * n + i].h = (float)(w * pk * (1.0 - pk));
                 }
                 continue;
             }
         }
-        S->g[i] = (float)(w * g);
-        S->h[i] = (float)(w * h);
+        S->gh[i].g = (float)(w * g);
+        S->gh[i].h = (float)(w * h);
     }
     return PMC_OK;
 }
@@ -267,10 +268,9 @@ typedef struct {
 typedef struct {
     hgb_state *S;
     int k;               /* class of this tree */
-    const float *g, *h;  /* this class's gradients (n) */
     int32_t *idx, *tmp;  /* rows of the tree, partitioned by node */
-    hgb_gh *gh, *tmp_gh; /* gradient and hessian of idx's rows, moved along with idx:
-                            a histogram reads them in sequence, not scattered */
+    hgb_gh *gh, *tmp_gh; /* gradient and hessian of idx's rows (in S->gh), moved along
+                            with idx: a histogram reads them in sequence, not scattered */
     int64_t n_idx;
     int contiguous;      /* idx is 0..n-1 (no row subsampling) */
     uint8_t *use;        /* p: 1 for the tree's features */
@@ -1172,8 +1172,7 @@ static void free_state(hgb_state *S) {
     free(S->wv);
     free(S->raw);
     free(S->raw_val);
-    free(S->g);
-    free(S->h);
+    free(S->gh);
 }
 
 static void free_grower(grower *T) {
@@ -1181,7 +1180,6 @@ static void free_grower(grower *T) {
     free(T->pool);
     free(T->idx);
     free(T->tmp);
-    free(T->gh);
     free(T->tmp_gh);
     free(T->use);
     free(T->split_of);
@@ -1409,11 +1407,9 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
     }
 
     /* the grower's buffers, reused by every tree */
-    PMC_ALLOC(S.g, K * n, "gradients");
-    PMC_ALLOC(S.h, K * n, "hessians");
+    PMC_ALLOC(S.gh, K * n, "gradients");
     PMC_ALLOC(T.idx, n, "tree rows");
     PMC_ALLOC(T.tmp, n, "tree rows");
-    PMC_ALLOC(T.gh, n, "tree gradients");
     PMC_ALLOC(T.tmp_gh, n, "tree gradients");
     PMC_ALLOC(T.features, p, "features");
     PMC_ALLOC(T.pick, 2 * p, "features");
@@ -1463,14 +1459,13 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
             }
             pmc_rng_seed(&T.rng, ctx->seed, ((uint64_t)2 << 40) + (uint64_t)tree);
             T.k = k;
-            T.g = S.g + (int64_t)k * n;
-            T.h = S.h + (int64_t)k * n;
+            T.gh = S.gh + (int64_t)k * n;
             T.n_idx = n_rows;
             T.contiguous = n_rows == n;
             for (int64_t q = 0; q < n_rows; q++) {
                 int32_t i = n_rows == n ? (int32_t)q : rows_pick[q];
                 T.idx[q] = i;
-                T.gh[q] = (hgb_gh){T.g[i], T.h[i]};
+                T.gh[q] = T.gh[i]; /* in place: rows_pick is ascending, i >= q */
             }
             memset(T.use, 0, (size_t)p);
             for (int64_t a = 0; a < T.n_features; a++) T.use[T.features[a]] = 1;
