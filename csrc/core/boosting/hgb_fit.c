@@ -12,7 +12,10 @@
  * feature's best, then the first best feature in feature order).  Each
  * feature's bins are summed by one thread in row order, and large nodes are
  * partitioned in fixed chunks, so the fit does not depend on the number of
- * threads.  The training predictions are updated from the leaves' row ranges. */
+ * threads.  The training predictions are updated from the leaves' row ranges.
+ * A node's rows and their (g, h) pairs are kept together in node order, so the
+ * pairs are read in sequence; the rows' bins are scattered and are prefetched
+ * ahead (the histogram and the partition are bound by memory latency). */
 #include "binning.h"
 #include "hgb_internal.h"
 
@@ -25,7 +28,7 @@
 /* A deep node's rows are scattered over the binned data: their bins are
  * prefetched this many rows ahead (the loads would otherwise wait on memory
  * one row at a time; the hardware cannot guess rows read through idx). */
-#define HGB_AHEAD 16
+#define HGB_AHEAD 32
 #if defined(__GNUC__) || defined(__clang__)
 #define HGB_PREFETCH(p) __builtin_prefetch(p)
 #else
