@@ -148,9 +148,40 @@ static void test_bad_args(void) {
     CHECK_FAILS(pmc_bin_map(&M, pmc_rows_all(4), t, &nt, 8, 1, b), PMC_ERR_VALUE, "n_thresholds");
 }
 
+static void test_sort_signs_and_ties(void) {
+    /* The values are sorted by a radix sort on their bits: negatives, -0.0 and
+     * +0.0, infinities and heavy ties must come out in value order.  Midpoint
+     * path: 12 distinct values (sorted here by hand), each repeated, shuffled. */
+    enum { N = 3000 };
+    static const double D[12] = {-INFINITY, -1e10, -2.5, -1.0, -1e-300, 0.0,
+                                 1e-300, 0.75, 1.0, 3.0, 1e10, INFINITY};
+    double *X = malloc(N * sizeof(double));
+    for (int i = 0; i < N; i++) {
+        int d = (i * 7919) % 12;
+        X[i] = d == 5 && i % 2 ? -0.0 : D[d]; /* zeros of both signs: one value */
+    }
+    pmc_matrix M = pmc_matrix_dense(pmc_view_2d(X, PMC_FLOAT64, N, 1));
+    double t[254];
+    int32_t nt;
+    CHECK_OK(pmc_bin_thresholds(&M, pmc_rows_all(N), 255, 0, 0, 1, t, &nt));
+    CHECK(nt == 11);
+    for (int k = 0; k < 11; k++) {
+        double mid = (D[k] + D[k + 1]) / 2.0;
+        if (mid > 1e300) mid = 1e300;
+        CHECK(t[k] == mid); /* -inf stays: only the top is clipped, as scikit-learn */
+    }
+    /* percentile path across the sign: values i - 500 (shuffled), max_bins 10 */
+    for (int i = 0; i < 1000; i++) X[i] = (double)((i * 7919) % 1000) - 500.0;
+    CHECK_OK(pmc_bin_thresholds(&M, pmc_rows_all(1000), 10, 0, 0, 1, t, &nt));
+    CHECK(nt == 9);
+    for (int k = 1; k < 10; k++) CHECK_CLOSE(t[k - 1], 100.0 * k - 0.5 - 500.0, 0, 0);
+    free(X);
+}
+
 int main(void) {
     test_few_values();
     test_quantiles();
+    test_sort_signs_and_ties();
     test_layouts();
     test_bad_args();
     return check_report("test_binning");

@@ -12,7 +12,10 @@
  * feature's best, then the first best feature in feature order).  Each
  * feature's bins are summed by one thread in row order, and large nodes are
  * partitioned in fixed chunks, so the fit does not depend on the number of
- * threads.  The training predictions are updated from the leaves' row ranges. */
+ * threads.  The training predictions are updated from the leaves' row ranges.
+ * A node's rows and their (g, h) pairs are kept together in node order, so the
+ * pairs are read in sequence; the rows' bins are scattered and are prefetched
+ * ahead (the histogram and the partition are bound by memory latency). */
 #include "binning.h"
 #include "hgb_internal.h"
 
@@ -22,11 +25,24 @@
 #define HGB_PARALLEL_WORK (1 << 18) /* a growth step: rows x features + 8 x bins searched */
 #define HGB_PARTITION_CHUNK 16384   /* partition: rows per task */
 #define HGB_BIN_SLICE 65536         /* rows binned at a time */
+/* A deep node's rows are scattered over the binned data: their bins are
+ * prefetched this many rows ahead (the loads would otherwise wait on memory
+ * one row at a time; the hardware cannot guess rows read through idx). */
+#define HGB_AHEAD 32
+#if defined(__GNUC__) || defined(__clang__)
+#define HGB_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define HGB_PREFETCH(p) ((void)(p))
+#endif
 
 typedef struct {
     double g, h;
     int64_t n;
 } hgb_bin;
+
+typedef struct {
+    float g, h;
+} hgb_gh;
 
 /* ---- the fit's shared state ------------------------------------------------ */
 
@@ -52,7 +68,8 @@ typedef struct {
     uint8_t *has_missing;
     double *y, *w, *yv, *wv; /* w, wv NULL without weights */
     double *raw, *raw_val;   /* K x n and K x nv (class-major) */
-    float *g, *h;            /* K x n */
+    hgb_gh *gh;              /* K x n gradient and hessian pairs; a tree reorders its
+                                class's pairs (see grower.gh), they are remade each iteration */
     pmc_model *m;
 } hgb_state;
 
@@ -122,14 +139,14 @@ static pmc_status grad_block(int64_t task, int thread, void *arg) {
                 for (int k = 0; k < S->K; k++) sum += exp(S->raw[k * n + i] - mx);
                 for (int k = 0; k < S->K; k++) {
                     double pk = exp(S->raw[k * n + i] - mx) / sum;
-                    S->g[k * n + i] = (float)(w * (pk - (y == k)));
-                    S->h[k * n + i] = (float)(w * pk * (1.0 - pk));
+                    S->gh[k * n + i].g = (float)(w * (pk - (y == k)));
+                    S->gh[k * n + i].h = (float)(w * pk * (1.0 - pk));
                 }
                 continue;
             }
         }
-        S->g[i] = (float)(w * g);
-        S->h[i] = (float)(w * h);
+        S->gh[i].g = (float)(w * g);
+        S->gh[i].h = (float)(w * h);
     }
     return PMC_OK;
 }
@@ -254,8 +271,9 @@ typedef struct {
 typedef struct {
     hgb_state *S;
     int k;               /* class of this tree */
-    const float *g, *h;  /* this class's gradients (n) */
     int32_t *idx, *tmp;  /* rows of the tree, partitioned by node */
+    hgb_gh *gh, *tmp_gh; /* gradient and hessian of idx's rows (in S->gh), moved along
+                            with idx: a histogram reads them in sequence, not scattered */
     int64_t n_idx;
     int contiguous;      /* idx is 0..n-1 (no row subsampling) */
     uint8_t *use;        /* p: 1 for the tree's features */
@@ -329,13 +347,14 @@ static pmc_status hist_block(int64_t task, int thread, void *arg) {
     const uint8_t *base = S->rowbin + S->fbase[f0];
     int64_t b0 = job->node->begin, cnt = job->node->end - b0;
     const int32_t *idx = T->idx + b0;
+    const hgb_gh *gh = T->gh + b0;
     int rows_in_order = T->contiguous && cnt == S->n; /* the root without subsampling */
-    const float *g = T->g, *h = T->h;
     if (nu == w && S->const_hess) {
         for (int64_t k = 0; k < cnt; k++) {
             int64_t i = rows_in_order ? k : idx[k];
+            if (!rows_in_order && k + HGB_AHEAD < cnt) HGB_PREFETCH(base + idx[k + HGB_AHEAD] * w);
             const uint8_t *r = base + i * w;
-            double gi = g[i];
+            double gi = gh[k].g;
             for (int u = 0; u < nu; u++) {
                 hgb_bin *b = hj[u] + r[u];
                 b->g += gi;
@@ -345,8 +364,9 @@ static pmc_status hist_block(int64_t task, int thread, void *arg) {
     } else if (nu == w) {
         for (int64_t k = 0; k < cnt; k++) {
             int64_t i = rows_in_order ? k : idx[k];
+            if (!rows_in_order && k + HGB_AHEAD < cnt) HGB_PREFETCH(base + idx[k + HGB_AHEAD] * w);
             const uint8_t *r = base + i * w;
-            double gi = g[i], hi = h[i];
+            double gi = gh[k].g, hi = gh[k].h;
             for (int u = 0; u < nu; u++) {
                 hgb_bin *b = hj[u] + r[u];
                 b->g += gi;
@@ -358,8 +378,9 @@ static pmc_status hist_block(int64_t task, int thread, void *arg) {
         int hess = !S->const_hess;
         for (int64_t k = 0; k < cnt; k++) {
             int64_t i = rows_in_order ? k : idx[k];
+            if (!rows_in_order && k + HGB_AHEAD < cnt) HGB_PREFETCH(base + idx[k + HGB_AHEAD] * w);
             const uint8_t *r = base + i * w;
-            double gi = g[i], hi = hess ? h[i] : 0.0;
+            double gi = gh[k].g, hi = hess ? gh[k].h : 0.0;
             for (int u = 0; u < nu; u++) {
                 hgb_bin *b = hj[u] + r[col[u]];
                 b->g += gi;
@@ -744,9 +765,11 @@ static inline int goes_left(const hgb_state *S, const gnode *nd, int bin) {
 
 /* Stable partition of the node's rows (left ones first, each side in row
  * order), without branches: a table gives the side of every bin.  Large nodes
- * in fixed chunks: count the left rows of each chunk, then each chunk writes
- * its rows at the offsets given by the prefix sums, so the result is the
- * serial one whatever the thread count. */
+ * in fixed chunks, in two parallel passes: each chunk splits its rows into the
+ * scratch (left ones forward from its start, right ones backward from its end:
+ * one read of the scattered bins), then copies both runs to their places given
+ * by the prefix sums of the chunks' counts.  A stable partition is unique, so
+ * the result is the serial one whatever the thread count. */
 typedef struct {
     grower *T;
     const gnode *nd;
@@ -754,7 +777,7 @@ typedef struct {
     uint8_t left[256];
 } part_job;
 
-static pmc_status part_count(int64_t task, int thread, void *arg) {
+static pmc_status part_split(int64_t task, int thread, void *arg) {
     (void)thread;
     part_job *job = arg;
     grower *T = job->T;
@@ -763,31 +786,41 @@ static pmc_status part_count(int64_t task, int thread, void *arg) {
     int64_t st = T->S->fstride[nd->feature];
     int64_t from = nd->begin + task * HGB_PARTITION_CHUNK;
     int64_t to = PMC_MIN(nd->end, from + HGB_PARTITION_CHUNK);
-    int32_t c = 0;
-    for (int64_t k = from; k < to; k++) c += job->left[col[T->idx[k] * st]];
-    T->tmp_count[task] = c;
+    int64_t wl = from, wr = to - 1;
+    for (int64_t k = from; k < to; k++) {
+        int32_t i = T->idx[k];
+        if (k + HGB_AHEAD < to) HGB_PREFETCH(col + T->idx[k + HGB_AHEAD] * st);
+        int l = job->left[col[i * st]];
+        /* one write only: a spare one could overwrite a left row when wl meets wr */
+        int64_t at = l ? wl : wr;
+        T->tmp[at] = i;
+        T->tmp_gh[at] = T->gh[k];
+        wl += l;
+        wr -= 1 - l;
+    }
+    T->tmp_count[task] = (int32_t)(wl - from);
     return PMC_OK;
 }
 
-static pmc_status part_scatter(int64_t task, int thread, void *arg) {
+static pmc_status part_place(int64_t task, int thread, void *arg) {
     (void)thread;
     part_job *job = arg;
     grower *T = job->T;
     const gnode *nd = job->nd;
-    const uint8_t *col = T->S->rowbin + T->S->fbase[nd->feature];
-    int64_t st = T->S->fstride[nd->feature];
     int64_t from = nd->begin + task * HGB_PARTITION_CHUNK;
     int64_t to = PMC_MIN(nd->end, from + HGB_PARTITION_CHUNK);
     /* tmp_count holds the exclusive prefix sums of the left counts by now */
-    int64_t wl = nd->begin + T->tmp_count[task];
-    int64_t wr = nd->begin + job->n_left + (from - nd->begin) - T->tmp_count[task];
-    for (int64_t k = from; k < to; k++) {
-        int32_t i = T->idx[k];
-        int l = job->left[col[i * st]];
-        /* one write only: a spare one could land in the next chunk's range */
-        T->tmp[l ? wl : wr] = i;
-        wl += l;
-        wr += 1 - l;
+    int64_t left_before = T->tmp_count[task];
+    int64_t nl = (task + 1 < (nd->end - nd->begin + HGB_PARTITION_CHUNK - 1) / HGB_PARTITION_CHUNK
+                      ? T->tmp_count[task + 1]
+                      : job->n_left) - left_before;
+    int64_t wl = nd->begin + left_before;
+    int64_t wr = nd->begin + job->n_left + (from - nd->begin) - left_before;
+    memcpy(T->idx + wl, T->tmp + from, (size_t)nl * sizeof(int32_t));
+    memcpy(T->gh + wl, T->tmp_gh + from, (size_t)nl * sizeof(hgb_gh));
+    for (int64_t q = to - 1; q >= from + nl; q--, wr++) { /* the right run, reversed */
+        T->idx[wr] = T->tmp[q];
+        T->gh[wr] = T->tmp_gh[q];
     }
     return PMC_OK;
 }
@@ -802,28 +835,30 @@ static pmc_status partition(grower *T, const gnode *nd) {
         int64_t wl = nd->begin, nr = 0;
         for (int64_t k = nd->begin; k < nd->end; k++) { /* wl <= k: in place */
             int32_t i = T->idx[k];
+            if (k + HGB_AHEAD < nd->end) HGB_PREFETCH(col + T->idx[k + HGB_AHEAD] * st);
+            hgb_gh gk = T->gh[k];
             int l = job.left[col[i * st]];
             T->idx[wl] = i;
+            T->gh[wl] = gk;
             T->tmp[nr] = i;
+            T->tmp_gh[nr] = gk;
             wl += l;
             nr += 1 - l;
         }
         memcpy(T->idx + wl, T->tmp, (size_t)nr * sizeof(int32_t));
+        memcpy(T->gh + wl, T->tmp_gh, (size_t)nr * sizeof(hgb_gh));
         return PMC_OK;
     }
     int64_t n_chunks = (cnt + HGB_PARTITION_CHUNK - 1) / HGB_PARTITION_CHUNK;
     int n_threads = T->S->ctx->n_threads;
-    pmc_status status = pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_count, &job);
+    pmc_status status = pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_split, &job);
     if (status != PMC_OK) return status;
     for (int64_t c = 0; c < n_chunks; c++) {
         int32_t left = T->tmp_count[c];
         T->tmp_count[c] = (int32_t)job.n_left;
         job.n_left += left;
     }
-    status = pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_scatter, &job);
-    if (status != PMC_OK) return status;
-    memcpy(T->idx + nd->begin, T->tmp + nd->begin, (size_t)cnt * sizeof(int32_t));
-    return PMC_OK;
+    return pmc_parallel_for(n_chunks, n_threads, T->S->ctx, part_place, &job);
 }
 
 static int splittable(const grower *T, const gnode *nd) {
@@ -840,9 +875,8 @@ static pmc_status grow_tree(grower *T) {
     const pmc_hgb_params *P = S->P;
     double G = 0.0, H = 0.0;
     for (int64_t k = 0; k < T->n_idx; k++) {
-        int32_t i = T->idx[k];
-        G += T->g[i];
-        H += S->const_hess ? 1.0 : T->h[i];
+        G += T->gh[k].g;
+        H += S->const_hess ? 1.0 : T->gh[k].h;
     }
     int32_t root;
     double l2 = P->l2_regularization;
@@ -1141,8 +1175,7 @@ static void free_state(hgb_state *S) {
     free(S->wv);
     free(S->raw);
     free(S->raw_val);
-    free(S->g);
-    free(S->h);
+    free(S->gh);
 }
 
 static void free_grower(grower *T) {
@@ -1150,6 +1183,7 @@ static void free_grower(grower *T) {
     free(T->pool);
     free(T->idx);
     free(T->tmp);
+    free(T->tmp_gh);
     free(T->use);
     free(T->split_of);
     free(T->tmp_count);
@@ -1376,10 +1410,10 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
     }
 
     /* the grower's buffers, reused by every tree */
-    PMC_ALLOC(S.g, K * n, "gradients");
-    PMC_ALLOC(S.h, K * n, "hessians");
+    PMC_ALLOC(S.gh, K * n, "gradients");
     PMC_ALLOC(T.idx, n, "tree rows");
     PMC_ALLOC(T.tmp, n, "tree rows");
+    PMC_ALLOC(T.tmp_gh, n, "tree gradients");
     PMC_ALLOC(T.features, p, "features");
     PMC_ALLOC(T.pick, 2 * p, "features");
     PMC_ALLOC(T.allowed, 2 * p, "features");
@@ -1428,11 +1462,14 @@ pmc_status hgb_fit(const void *params, const pmc_data *data, const pmc_model *in
             }
             pmc_rng_seed(&T.rng, ctx->seed, ((uint64_t)2 << 40) + (uint64_t)tree);
             T.k = k;
-            T.g = S.g + (int64_t)k * n;
-            T.h = S.h + (int64_t)k * n;
+            T.gh = S.gh + (int64_t)k * n;
             T.n_idx = n_rows;
             T.contiguous = n_rows == n;
-            for (int64_t i = 0; i < n_rows; i++) T.idx[i] = n_rows == n ? (int32_t)i : rows_pick[i];
+            for (int64_t q = 0; q < n_rows; q++) {
+                int32_t i = n_rows == n ? (int32_t)q : rows_pick[q];
+                T.idx[q] = i;
+                T.gh[q] = T.gh[i]; /* in place: rows_pick is ascending, i >= q */
+            }
             memset(T.use, 0, (size_t)p);
             for (int64_t a = 0; a < T.n_features; a++) T.use[T.features[a]] = 1;
             T.n_nodes = 0;

@@ -9,9 +9,50 @@
 #define PMC_TEMPLATE "binning_impl.h"
 #include "template.h"
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+#define SORT_DIGIT 11 /* radix sort: bits per pass (6 passes, 2048 counters) */
+
+/* Sorts v[0..n) (no NaN) ascending, as a stable comparison sort would (the
+ * C library's qsort here, which is a merge sort): LSD radix sort of order-
+ * preserving integer keys, with -0.0 and +0.0 on one key, and then the zeros
+ * rewritten in their input order (which of them is -0.0 is all a stable sort
+ * would keep of their order).  `a`, `b`: n scratch keys each. */
+static void sort_values(double *v, int64_t n, uint64_t *a, uint64_t *b) {
+    if (n < 2) return;
+    const uint64_t top = (uint64_t)1 << 63;
+    int64_t n_zero = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double x = v[i] == 0.0 ? 0.0 : v[i];
+        uint64_t u;
+        memcpy(&u, &x, sizeof u);
+        a[i] = (u & top) ? ~u : u | top; /* negatives reversed, below the positives */
+        n_zero += v[i] == 0.0;
+    }
+    int64_t count[1 << SORT_DIGIT];
+    for (int shift = 0; shift < 64; shift += SORT_DIGIT) {
+        memset(count, 0, sizeof count);
+        for (int64_t i = 0; i < n; i++) count[(a[i] >> shift) & ((1u << SORT_DIGIT) - 1)]++;
+        if (count[(a[0] >> shift) & ((1u << SORT_DIGIT) - 1)] == n) continue; /* one digit */
+        for (int64_t d = 0, sum = 0; d < (1 << SORT_DIGIT); d++) {
+            int64_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (int64_t i = 0; i < n; i++) b[count[(a[i] >> shift) & ((1u << SORT_DIGIT) - 1)]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    /* the zeros (in input order) go where the sorted zeros are */
+    int64_t first_zero = -1;
+    double *zeros = n_zero ? (double *)b : NULL; /* b is free now */
+    for (int64_t i = 0, z = 0; i < n && z < n_zero; i++)
+        if (v[i] == 0.0) memcpy(&zeros[z++], &v[i], sizeof(double));
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t k = a[i], u = (k & top) ? k & ~top : ~k;
+        memcpy(&v[i], &u, sizeof u);
+        if (first_zero < 0 && v[i] == 0.0) first_zero = i;
+    }
+    if (n_zero) memcpy(v + first_zero, zeros, (size_t)n_zero * sizeof(double));
 }
 
 static pmc_status check_args(const pmc_matrix *X, pmc_rows rows, int max_bins) {
@@ -68,13 +109,20 @@ static pmc_status feature_thresholds(int64_t j, int thread, void *arg) {
     thresholds_job *job = arg;
     int max_bins = job->max_bins;
     double *t = job->thresholds + j * (max_bins - 1);
-    double *v = malloc((size_t)PMC_MAX(job->n_sample, 1) * sizeof(double));
-    if (!v) return pmc_fail(PMC_ERR_MEMORY, "could not allocate the values of feature %lld",
-                            (long long)j);
+    size_t m = (size_t)PMC_MAX(job->n_sample, 1);
+    double *v = malloc(m * sizeof(double));
+    uint64_t *keys = malloc(2 * m * sizeof(uint64_t));
+    if (!v || !keys) {
+        free(v);
+        free(keys);
+        return pmc_fail(PMC_ERR_MEMORY, "could not allocate the values of feature %lld",
+                        (long long)j);
+    }
     int64_t n = job->X->dense.dtype == PMC_FLOAT32
                     ? column_values_f32(&job->X->dense, job->sample, job->n_sample, j, v)
                     : column_values_f64(&job->X->dense, job->sample, job->n_sample, j, v);
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    sort_values(v, n, keys, keys + m);
+    free(keys);
     int64_t n_distinct = 0;
     for (int64_t i = 0; i < n; i++)
         if (i == 0 || v[i] != v[i - 1]) n_distinct++;
