@@ -42,9 +42,11 @@ EXPECTED_FAILED_CHECKS = {
     "HistGradientBoostingRegressor": {
         "check_sample_weight_equivalence_on_dense_data": _BINNED_WEIGHTS},
     "RandomForestClassifier": {
-        "check_sample_weight_equivalence_on_dense_data": _BOOTSTRAP_WEIGHTS},
+        "check_sample_weight_equivalence_on_dense_data": _BOOTSTRAP_WEIGHTS,
+        "check_sample_weight_equivalence_on_sparse_data": _BOOTSTRAP_WEIGHTS},
     "RandomForestRegressor": {
-        "check_sample_weight_equivalence_on_dense_data": _BOOTSTRAP_WEIGHTS},
+        "check_sample_weight_equivalence_on_dense_data": _BOOTSTRAP_WEIGHTS,
+        "check_sample_weight_equivalence_on_sparse_data": _BOOTSTRAP_WEIGHTS},
     "Ridge": {
         "check_non_transformer_estimators_n_iter": (
             "As scikit-learn's Ridge (listed in its own PER_ESTIMATOR_XFAIL_CHECKS), "

@@ -2210,10 +2210,51 @@ error:
 
 typedef struct {
     const pmc_model *m;
-    const pmc_view *X;
+    const pmc_view *X;      /* dense X, or NULL */
+    const pmc_matrix *csr;  /* sparse X as CSR (rows), or NULL */
     const uint8_t *inbag;
     int64_t n_rows;
 } oob_job;
+
+/* The CSR form of a CSC X (given as the CSR arrays of its transpose, p x n):
+ * int64 indptr and indices, float64 data (float32 values convert exactly), so
+ * that the out-of-bag pass can scatter whole rows.  Row i's columns come out
+ * increasing.  The arrays are freed with free(out->indptr.data) and so on. */
+static pmc_status csr_of_csc(const pmc_matrix *csc, pmc_matrix *out) {
+    pmc_status status = PMC_OK;
+    int64_t p = csc->n_rows, n = csc->n_cols, nnz = pmc_get_index(&csc->indptr, p);
+    int64_t *ptr = NULL, *ind = NULL;
+    double *val = NULL;
+    PMC_ALLOC(ptr, n + 1, "X's rows (out-of-bag pass)");
+    PMC_ALLOC(ind, PMC_MAX(nnz, 1), "X's rows (out-of-bag pass)");
+    PMC_ALLOC(val, PMC_MAX(nnz, 1), "X's rows (out-of-bag pass)");
+    for (int64_t e = 0; e < nnz; e++) ptr[pmc_get_index(&csc->indices, e) + 1]++;
+    for (int64_t i = 0; i < n; i++) ptr[i + 1] += ptr[i];
+    /* ptr[i] walks through row i while filling, then is moved back */
+    for (int64_t f = 0; f < p; f++) {
+        int64_t lo = pmc_get_index(&csc->indptr, f), hi = pmc_get_index(&csc->indptr, f + 1);
+        for (int64_t e = lo; e < hi; e++) {
+            int64_t at = ptr[pmc_get_index(&csc->indices, e)]++;
+            ind[at] = f;
+            val[at] = pmc_view_get(&csc->data, e, 0);
+        }
+    }
+    for (int64_t i = n; i > 0; i--) ptr[i] = ptr[i - 1];
+    ptr[0] = 0;
+    memset(out, 0, sizeof *out);
+    out->is_sparse = 1;
+    out->n_rows = n;
+    out->n_cols = p;
+    out->indptr = pmc_view_1d(ptr, PMC_INT64, n + 1);
+    out->indices = pmc_view_1d(ind, PMC_INT64, nnz);
+    out->data = pmc_view_1d(val, PMC_FLOAT64, nnz);
+    return PMC_OK;
+error:
+    free(ptr);
+    free(ind);
+    free(val);
+    return status;
+}
 
 /* Out-of-bag sums of rows of one block, trees in order (thread-count independent). */
 static pmc_status oob_block(int64_t b, int thread, void *arg) {
@@ -2223,15 +2264,23 @@ static pmc_status oob_block(int64_t b, int thread, void *arg) {
     const forest_model *fm = &m->fm;
     int64_t nv = fm->n_value, first = b * APPLY_BLOCK;
     int64_t last = PMC_MIN(first + APPLY_BLOCK, job->n_rows);
-    for (int64_t i = first; i < last; i++)
+    float *x = NULL; /* sparse X: the current row, scattered (zero elsewhere) */
+    if (job->csr && !(x = calloc((size_t)PMC_MAX(fm->n_features, 1), sizeof(float))))
+        return pmc_fail(PMC_ERR_MEMORY, "could not allocate an out-of-bag row");
+    for (int64_t i = first; i < last; i++) {
+        if (x) tree_scatter_row_f64(job->csr, i, x, 1);
         for (int64_t t = 0; t < fm->n_trees; t++) {
             if (job->inbag[t * job->n_rows + i]) continue;
-            int32_t leaf = job->X->dtype == PMC_FLOAT32 ? tree_leaf_f32(fm, t, job->X, i)
+            int32_t leaf = x ? leaf_of_row(fm, t, x)
+                         : job->X->dtype == PMC_FLOAT32 ? tree_leaf_f32(fm, t, job->X, i)
                                                         : tree_leaf_f64(fm, t, job->X, i);
             const double *v = fm->value + (int64_t)fm->value_row[fm->tree_start[t] + leaf] * nv;
             for (int64_t j = 0; j < nv; j++) m->oob_sum[i * nv + j] += v[j];
             m->oob_count[i] += 1.0;
         }
+        if (x) tree_scatter_row_f64(job->csr, i, x, 0);
+    }
+    free(x);
     return PMC_OK;
 }
 
@@ -2368,9 +2417,19 @@ static pmc_status forest_fit(const void *params, const pmc_data *data, const pmc
             status = PMC_ERR_MEMORY;
             goto done;
         }
-        oob_job oj = {m, pb.X, job.inbag, n};
+        pmc_matrix csr;
+        if (pb.csc) {
+            status = csr_of_csc(pb.csc, &csr);
+            if (status != PMC_OK) goto done;
+        }
+        oob_job oj = {m, pb.X, pb.csc ? &csr : NULL, job.inbag, n};
         status = pmc_parallel_for((n + APPLY_BLOCK - 1) / APPLY_BLOCK, ctx->n_threads, ctx,
                                   oob_block, &oj);
+        if (pb.csc) {
+            free(csr.indptr.data);
+            free(csr.indices.data);
+            free(csr.data.data);
+        }
     }
 done:
     if (job.trees)
@@ -2446,6 +2505,7 @@ static const pmc_param_spec forest_params[] = {
     {"balanced_subsample", PMC_PARAM_BOOL, offsetof(pmc_tree_params, balanced_subsample), NULL},
     {"ccp_alpha", PMC_PARAM_DOUBLE, offsetof(pmc_tree_params, ccp_alpha), NULL},
     {"draw_only", PMC_PARAM_BOOL, offsetof(pmc_tree_params, draw_only), NULL},
+    {"sparse_csc", PMC_PARAM_BOOL, offsetof(pmc_tree_params, sparse_csc), NULL},
 };
 
 const pmc_estimator pmc_decision_tree_estimator = {

@@ -5,6 +5,7 @@ import numbers
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin, RegressorMixin
 from sklearn.base import _fit_context
 from sklearn.ensemble._bootstrap import _get_n_samples_bootstrap
@@ -17,8 +18,9 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from .._engine import apply_core, fit_core, seed_from_random_state
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
-from ..tree._classes import (_BaseTree, check_float32_range, check_y_finite, encode_targets,
-                             labels_of_proba, log_of_proba, monotonic_param, resolve_growth)
+from ..tree._classes import (_BaseTree, check_float32_range, check_sparse_structure,
+                             check_y_finite, csc_for_core, encode_targets, labels_of_proba,
+                             log_of_proba, monotonic_param, resolve_growth, validate_tree_X)
 from ..tree._tree import TREE_LEAF, TREE_UNDEFINED, Tree, _decision_path
 
 _COMPACT = ("tree_start", "child", "feature", "threshold", "leaf_value", "leaf_impurity")
@@ -69,8 +71,11 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
     # ---- fit --------------------------------------------------------------------
 
     def _fit_forest(self, X, y, sample_weight, is_classifier):
+        if sp.issparse(X):  # before scipy converts it
+            check_sparse_structure(X)
         X, y = validate_data(self, X, y, multi_output=True, dtype=(np.float64, np.float32),
-                             ensure_all_finite="allow-nan",
+                             accept_sparse="csc",
+                             ensure_all_finite=True if sp.issparse(X) else "allow-nan",
                              reset=not (self.warm_start and hasattr(self, "_compact")))
         check_float32_range(X)
         check_y_finite(np.asarray(y))
@@ -129,14 +134,14 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
                       n_estimators=n_more, max_samples=int(n_draws), first_tree=n_before,
                       bootstrap=bool(self.bootstrap), oob=bool(self.oob_score),
                       balanced_subsample=balanced_subsample, ccp_alpha=float(self.ccp_alpha),
-                      draw_only=False,
+                      draw_only=False, sparse_csc=sp.issparse(X),
                       monotonic_cst=monotonic_param(self, n_features, self.n_outputs_, n_classes,
                                                     is_classifier))
         if self.bootstrap:  # a tree's weights are its draw counts
             params["min_weight_leaf"] = float(self.min_weight_fraction_leaf * n_draws)
         weight_for_draws = sample_weight if self.bootstrap else tree_weight
-        state = fit_core("Forest", params, X, codes, weight_for_draws, n_jobs=self.n_jobs,
-                         random_state=self._seed)
+        state = fit_core("Forest", params, csc_for_core(X) if sp.issparse(X) else X, codes,
+                         weight_for_draws, n_jobs=self.n_jobs, random_state=self._seed)
         # what estimators_samples_ replays the draws from (as scikit-learn keeps)
         self._n_samples, self._draw_weight, self._draw_params = n_samples, weight_for_draws, \
             params
@@ -205,10 +210,7 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
-                          ensure_all_finite="allow-nan")
-        check_float32_range(X)
-        return X
+        return validate_tree_X(self, X, reset=False, accept_sparse="csr")[0]
 
     def _mean_value(self, X):
         X = self._validate_X_predict(X)
@@ -254,7 +256,7 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
         step = max(1, 2**24 // n)  # trees per C call: bounded memory for the counts
         for first in range(0, T, step):
             params = dict(self._draw_params, n_estimators=min(step, T - first),
-                          first_tree=first, draw_only=True)
+                          first_tree=first, draw_only=True, sparse_csc=False)
             counts = fit_core("Forest", params, np.zeros((n, 1), dtype=np.float32), None,
                               self._draw_weight, n_jobs=1,
                               random_state=self._seed)["draw_counts"]
@@ -323,7 +325,7 @@ class _BaseForest(MultiOutputMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
 
 
@@ -453,7 +455,10 @@ _FOREST_DOC = """
     from its leaves' (exact up to float32 rounding; with ``monotonic_cst`` from
     the clipped leaf values).  ``ccp_alpha`` prunes every tree after growth in
     C (scikit-learn's minimal cost-complexity pruning).  ``estimators_samples_``
-    replays the bootstrap draws from the seed.  Sparse X is absent.
+    replays the bootstrap draws from the seed.  Sparse X (scipy) is taken as
+    scikit-learn does, without a dense copy: CSC to fit (the trees scan each
+    feature's stored values; implicit zeros are values 0), CSR to predict (each
+    row scattered into a float32 buffer); other formats are converted.
 """
 
 
