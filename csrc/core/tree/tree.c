@@ -121,47 +121,45 @@ static inline uint32_t sort_key(float v) {
     return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
 }
 
-static void insertion_sort(pair *a, int64_t n) {
-    for (int64_t i = 1; i < n; i++) {
-        pair x = a[i];
-        int64_t j = i;
-        while (j > 0 && a[j - 1].v > x.v) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = x;
+/* SORT_BY(name, type, key): name(a, n) sorts n items of type by their field key.
+ * Three-way quicksort (many ties are common in tree data), median-of-three pivot,
+ * recursion on the smaller side; insertion sort when small. */
+#define SORT_BY(NAME, TYPE, KEY)                                                         \
+    static void NAME(TYPE *a, int64_t n) {                                               \
+        while (n > 24) {                                                                 \
+            __typeof__(a->KEY) x = a[0].KEY, y = a[n / 2].KEY, z = a[n - 1].KEY;         \
+            __typeof__(a->KEY) pivot =                                                   \
+                x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));   \
+            int64_t lt = 0, i = 0, gt = n;                                               \
+            while (i < gt) {                                                             \
+                if (a[i].KEY < pivot) {                                                  \
+                    TYPE t = a[lt]; a[lt] = a[i]; a[i] = t;                              \
+                    lt++; i++;                                                           \
+                } else if (a[i].KEY > pivot) {                                           \
+                    gt--;                                                                \
+                    TYPE t = a[gt]; a[gt] = a[i]; a[i] = t;                              \
+                } else {                                                                 \
+                    i++;                                                                 \
+                }                                                                        \
+            }                                                                            \
+            if (lt < n - gt) {                                                           \
+                NAME(a, lt);                                                             \
+                a += gt;                                                                 \
+                n -= gt;                                                                 \
+            } else {                                                                     \
+                NAME(a + gt, n - gt);                                                    \
+                n = lt;                                                                  \
+            }                                                                            \
+        }                                                                                \
+        for (int64_t i = 1; i < n; i++) {                                                \
+            TYPE x = a[i];                                                               \
+            int64_t j = i;                                                               \
+            while (j > 0 && a[j - 1].KEY > x.KEY) { a[j] = a[j - 1]; j--; }              \
+            a[j] = x;                                                                    \
+        }                                                                                \
     }
-}
 
-/* Three-way quicksort (many ties are common in tree data), median-of-three pivot,
- * recursion on the smaller side; falls back to insertion sort when small. */
-static void quick_sort(pair *a, int64_t n) {
-    while (n > 24) {
-        float x = a[0].v, y = a[n / 2].v, z = a[n - 1].v;
-        float pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
-        int64_t lt = 0, i = 0, gt = n;
-        while (i < gt) {
-            if (a[i].v < pivot) {
-                pair t = a[lt]; a[lt] = a[i]; a[i] = t;
-                lt++; i++;
-            } else if (a[i].v > pivot) {
-                gt--;
-                pair t = a[gt]; a[gt] = a[i]; a[i] = t;
-            } else {
-                i++;
-            }
-        }
-        if (lt < n - gt) {
-            quick_sort(a, lt);
-            a += gt;
-            n -= gt;
-        } else {
-            quick_sort(a + gt, n - gt);
-            n = lt;
-        }
-    }
-    insertion_sort(a, n);
-}
+SORT_BY(quick_sort, pair, v)
 
 /* LSD radix sort on the order-preserving bit pattern of the float, 3 passes of
  * 11 bits; `tmp` holds n pairs.  Passes whose digit is the same for every pair
@@ -390,39 +388,7 @@ static void node_stats(const grower *g, int64_t start, int64_t end, double *S) {
 
 /* ---- absolute error ------------------------------------------------------------------ */
 
-/* Three-way quicksort on y, insertion sort when small. */
-static void sort_ypairs(ypair *a, int64_t n) {
-    while (n > 24) {
-        double x = a[0].y, y = a[n / 2].y, z = a[n - 1].y;
-        double pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
-        int64_t lt = 0, i = 0, gt = n;
-        while (i < gt) {
-            if (a[i].y < pivot) {
-                ypair t = a[lt]; a[lt] = a[i]; a[i] = t;
-                lt++; i++;
-            } else if (a[i].y > pivot) {
-                gt--;
-                ypair t = a[gt]; a[gt] = a[i]; a[i] = t;
-            } else {
-                i++;
-            }
-        }
-        if (lt < n - gt) {
-            sort_ypairs(a, lt);
-            a += gt;
-            n -= gt;
-        } else {
-            sort_ypairs(a + gt, n - gt);
-            n = lt;
-        }
-    }
-    for (int64_t i = 1; i < n; i++) {
-        ypair x = a[i];
-        int64_t j = i;
-        while (j > 0 && a[j - 1].y > x.y) { a[j] = a[j - 1]; j--; }
-        a[j] = x;
-    }
-}
+SORT_BY(sort_ypairs, ypair, y)
 
 /* Ranks the rows of [start, end) by y (y_rank, y_sorted, per output) and
  * returns the node's impurity, its weighted medians in g->median: the smallest
