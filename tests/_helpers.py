@@ -247,3 +247,24 @@ def run_python_json(code, timeout=300):
                              f"--- stdout ---\n{proc.stdout[-4000:]}\n"
                              f"--- stderr ---\n{proc.stderr[-4000:]}")
     return json.loads(lines[-1])
+
+
+def sparse_regression_data(n, p, density, seed=0):
+    """A CSC X with normal nonzeros, its dense form, and y from its first two columns."""
+    import scipy.sparse as sp
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, p, density=density, format="csc", random_state=seed,
+                  data_rvs=lambda k: rng.normal(size=k))
+    d = X.toarray()
+    y = d[:, 0] * 2 - d[:, 1] + 0.1 * rng.normal(size=n)
+    return X, d, y
+
+
+def crafted_sparse(X, fmt):
+    """X in format fmt twice, broken: a row/column index far out of range, and an
+    index pointer that goes backwards."""
+    far = X.asformat(fmt).copy()
+    far.indices[len(far.indices) // 2] = 10**6
+    backwards = X.asformat(fmt).copy()
+    backwards.indptr[1], backwards.indptr[2] = backwards.indptr[2], backwards.indptr[1] - 1
+    return far, backwards

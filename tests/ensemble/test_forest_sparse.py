@@ -7,6 +7,7 @@ import tracemalloc
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import crafted_sparse, sparse_regression_data
 
 from pymlcore.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier,
                                RandomForestRegressor)
@@ -16,12 +17,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scor
 
 
 def sparse_data(n=300, p=10, density=0.3, seed=0):
-    rng = np.random.default_rng(seed)
-    X = sp.random(n, p, density=density, format="csc", random_state=seed,
-                  data_rvs=lambda k: rng.normal(size=k))
-    d = X.toarray()
-    y = d[:, 0] * 2 - d[:, 1] + 0.1 * rng.normal(size=n)
-    return X, d, y
+    return sparse_regression_data(n, p, density, seed)
 
 
 def assert_same_forest(a, b):
@@ -123,22 +119,8 @@ def test_sparse_crafted_structure_raises():
     X, d, y = sparse_data(60, 4)
     f = RandomForestRegressor(n_estimators=3, random_state=0).fit(X, y)
 
-    def crafted(fmt, indices=None, indptr=None):
-        M = X.asformat(fmt).copy()
-        if indices is not None:
-            M.indices[:] = indices(M.indices)
-        if indptr is not None:
-            M.indptr[:] = indptr(M.indptr)
-        return M
-
-    def far(ix):
-        ix = ix.copy(); ix[len(ix) // 2] = 10**6; return ix
-
-    def backwards(ptr):
-        ptr = ptr.copy(); ptr[1], ptr[2] = ptr[2], ptr[1] - 1; return ptr
-
     for fmt in ("csc", "csr"):
-        for bad in (crafted(fmt, indices=far), crafted(fmt, indptr=backwards)):
+        for bad in crafted_sparse(X, fmt):
             with pytest.raises(ValueError, match="X"):
                 RandomForestRegressor(n_estimators=3, oob_score=True).fit(bad, y)
             for method in (f.predict, f.apply):

@@ -7,6 +7,7 @@ import tracemalloc
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import crafted_sparse, sparse_regression_data
 from sklearn import tree as sk_tree
 from sklearn.datasets import load_diabetes, make_regression
 from sklearn.metrics import r2_score
@@ -140,12 +141,7 @@ def test_absolute_error_deterministic_and_pickles(reg_data):
 # ---- sparse X --------------------------------------------------------------------------
 
 def sparse_data(n=400, p=12, density=0.25, seed=0):
-    rng = np.random.default_rng(seed)
-    X = sp.random(n, p, density=density, format="csc", random_state=seed,
-                  data_rvs=lambda k: rng.normal(size=k))
-    d = X.toarray()
-    y = d[:, 0] * 2 - d[:, 1] + 0.1 * rng.normal(size=n)
-    return X, d, y
+    return sparse_regression_data(n, p, density, seed)
 
 
 def assert_identical_trees(a, b):
@@ -231,22 +227,8 @@ def test_sparse_crafted_structure_raises():
     X, d, y = sparse_data(60, 4)
     t = DecisionTreeRegressor().fit(X, y)
 
-    def crafted(fmt, indices=None, indptr=None):
-        M = X.asformat(fmt).copy()
-        if indices is not None:
-            M.indices[:] = indices(M.indices)
-        if indptr is not None:
-            M.indptr[:] = indptr(M.indptr)
-        return M
-
-    def far(ix):
-        ix = ix.copy(); ix[len(ix) // 2] = 10**6; return ix
-
-    def backwards(ptr):
-        ptr = ptr.copy(); ptr[1], ptr[2] = ptr[2], ptr[1] - 1; return ptr
-
     for fmt in ("csc", "csr"):
-        for bad in (crafted(fmt, indices=far), crafted(fmt, indptr=backwards)):
+        for bad in crafted_sparse(X, fmt):
             with pytest.raises(ValueError, match="X"):
                 DecisionTreeRegressor().fit(bad, y) if fmt == "csc" else t.predict(bad)
     with pytest.raises(ValueError, match="NaN"):
