@@ -41,7 +41,8 @@ static pmc_status gather_view(const pmc_view *v, const pmc_rows *rows,
     int64_t cols = view_cols(v);
     size_t bytes = (size_t)(rows->n > 0 ? rows->n : 1) * (size_t)view_row_bytes(v);
     *buf = alloc(bytes);
-    if (!*buf) return pmc_fail(PMC_ERR_MEMORY, "could not allocate %zu bytes for a fold's rows", bytes);
+    if (!*buf)
+        return pmc_fail(PMC_ERR_MEMORY, "could not allocate %zu bytes for a fold's rows", bytes);
     int row_contiguous = cols == 1 || v->strides[1] == (int64_t)item;
     for (int64_t i = 0; i < rows->n; i++) {
         int64_t r = pmc_row_at(rows, i);
@@ -111,7 +112,7 @@ pmc_status pmc_search_scorer_method(const pmc_estimator *est, const pmc_model *m
  *
  * The copies are made lazily and released early: the first task of a fold to
  * start copies its rows while the fold's other tasks wait on its lock, and the
- * last of its tasks to end frees them.  Tasks run fold by fold, in
+ * last of its tasks to end frees them.  Tasks are handed out fold by fold, in
  * index order, so only the folds of running tasks, plus the one whose tasks are
  * being handed out, hold copies: n_threads + 1 at most, not n_folds. */
 typedef struct {
