@@ -1,11 +1,13 @@
 /* The search engine (pmc/search.h): one task per (candidate, fold), each fitting
  * an estimator chain on its train rows, transforming through a per-task buffer,
  * and scoring with the C scorers; failures are data, not aborts. */
+#include <omp.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "internal.h"
 #include "pmc/search.h"
+#include "search_internal.h"
 
 static char *copy_message(const char *text) {
     size_t n = strlen(text);
@@ -22,17 +24,25 @@ static double seconds_now(void) {
 
 static int64_t view_cols(const pmc_view *v) { return v->ndim == 2 ? v->shape[1] : 1; }
 
+/* Bytes of one row of v (0 for an absent view). */
+static int64_t view_row_bytes(const pmc_view *v) {
+    return v->ndim == 0 ? 0 : view_cols(v) * (int64_t)pmc_dtype_size(v->dtype);
+}
+
 /* A C-order copy of the selected rows of v (same dtype and ndim) into a new
- * buffer *buf (freed by the caller): a fold's X, y and sample_weight, or y and
- * sample_weight once the features have been transformed into a compact buffer. */
-static pmc_status gather_view(const pmc_view *v, const pmc_rows *rows, pmc_view *out,
-                              char **buf) {
-    pmc_status status = PMC_OK;
+ * buffer *buf from alloc (freed by the caller): a fold's X, y and sample_weight,
+ * or y and sample_weight once the features have been transformed into a compact
+ * buffer. */
+static pmc_status gather_view(const pmc_view *v, const pmc_rows *rows,
+                              void *(*alloc)(size_t), pmc_view *out, char **buf) {
     *out = *v;
     if (v->ndim == 0) return PMC_OK;
     size_t item = pmc_dtype_size(v->dtype);
     int64_t cols = view_cols(v);
-    PMC_ALLOC(*buf, (size_t)(rows->n > 0 ? rows->n : 1) * (size_t)cols * item, "fold targets");
+    size_t bytes = (size_t)(rows->n > 0 ? rows->n : 1) * (size_t)view_row_bytes(v);
+    *buf = alloc(bytes);
+    if (!*buf)
+        return pmc_fail(PMC_ERR_MEMORY, "could not allocate %zu bytes for a fold's rows", bytes);
     int row_contiguous = cols == 1 || v->strides[1] == (int64_t)item;
     for (int64_t i = 0; i < rows->n; i++) {
         int64_t r = pmc_row_at(rows, i);
@@ -46,8 +56,6 @@ static pmc_status gather_view(const pmc_view *v, const pmc_rows *rows, pmc_view 
     out->strides[0] = (int64_t)item * cols;
     out->strides[1] = v->ndim == 2 ? (int64_t)item : 0;
     return PMC_OK;
-error:
-    return status;
 }
 
 /* Output of `method` of a fitted model on the selected rows of X, in a new
@@ -96,20 +104,35 @@ pmc_status pmc_search_scorer_method(const pmc_estimator *est, const pmc_model *m
 
 /* A fold as its fits and scorers read it.  Row selections that are one run of
  * consecutive rows become ranges: BLAS reads them in place.  Other selections of
- * a dense X are copied once into compact C-order buffers shared by every
- * candidate of the fold (the train rows with y and sample_weight, the test rows
- * of X): each pass of each fit then streams contiguous rows instead of gathering
- * them through the index on every pass.  CSR X, or copies beyond
- * FOLD_COPY_BUDGET, stay the shared arrays at the fold's row selections. */
+ * a dense X are copied into compact C-order buffers shared by every candidate of
+ * the fold (the train rows with y and sample_weight, the test rows of X): each
+ * pass of each fit then streams contiguous rows instead of gathering them
+ * through the index on every pass.  CSR X, or copies beyond FOLD_COPY_BUDGET,
+ * stay the shared arrays at the fold's row selections.
+ *
+ * The copies are made lazily and released early: the first task of a fold to
+ * start copies its rows while the fold's other tasks wait on its lock, and the
+ * last of its tasks to end frees them.  Tasks are handed out fold by fold, in
+ * index order, so only the folds of running tasks, plus the one whose tasks are
+ * being handed out, hold copies: n_threads + 1 at most, not n_folds. */
 typedef struct {
     pmc_matrix X_train, X_test;
     pmc_view y_train, w_train;     /* rows of X_train */
     pmc_rows train_rows, test_rows;
     int copy_train, copy_test;     /* to be copied / copied */
+    int64_t copy_bytes;            /* of the copies, once made */
+    /* The lock guards the copy (it writes the views above and buf) and the rest:
+     * the state, the tasks not yet ended, and a failed copy's status and message
+     * (which every task of the fold returns). */
+    omp_lock_t lock;
+    enum { FOLD_PENDING, FOLD_READY, FOLD_FAILED } state;
+    int64_t tasks_left;
+    pmc_status status;
+    char message[512];
     char *buf[4];
 } fold_data;
 
-/* Bytes of fold copies a search may hold (all folds at once). */
+/* Bytes of fold copies a search may hold at once. */
 #define FOLD_COPY_BUDGET ((int64_t)1 << 31)
 
 /* Candidates fitted together on a fold (see batch_groups): group g is
@@ -121,6 +144,8 @@ typedef struct {
     pmc_search_results *res;
     fold_data *folds;
     int64_t n_groups, *group_start, *members;
+    pmc_search_memory *memory;     /* the copies' budget, allocator and byte counts */
+    int64_t live_copy_bytes;       /* under the critical section pmc_search_copies */
 } search_job;
 
 /* What one task holds: the fitted steps and the buffers of the transformed rows. */
@@ -180,8 +205,8 @@ static pmc_status fit_chain(const search_job *job, int64_t c, int64_t f, pmc_ctx
         }
         if (s == 0 && !fold->copy_train) {
             /* First transform: y and weights follow the rows into compact copies. */
-            PMC_TRY(gather_view(&fold->y_train, train_rows, &y, &mem->y_train));
-            PMC_TRY(gather_view(&fold->w_train, train_rows, &w, &mem->w_train));
+            PMC_TRY(gather_view(&fold->y_train, train_rows, malloc, &y, &mem->y_train));
+            PMC_TRY(gather_view(&fold->w_train, train_rows, malloc, &w, &mem->w_train));
         }
         free(mem->X_train);
         free(mem->X_test);
@@ -309,15 +334,11 @@ static pmc_status run_candidate(const search_job *job, int64_t c, int64_t f, pmc
     return PMC_OK;
 }
 
-/* One task: a group of candidates on one fold.  Tasks run fold by fold, so that
- * the threads share one fold's rows in cache.  A group of several candidates is
- * fitted by the estimator's fit_batch; if that fails, each candidate is fitted
- * on its own (which records its own failure). */
-static pmc_status run_task(int64_t task, int thread, void *arg) {
-    (void)thread;
-    const search_job *job = arg;
+/* A group of candidates on fold f.  A group of several candidates is fitted by
+ * the estimator's fit_batch; if that fails, each candidate is fitted on its own
+ * (which records its own failure). */
+static pmc_status run_group(const search_job *job, int64_t f, int64_t g) {
     const pmc_search_spec *spec = job->spec;
-    int64_t f = task / job->n_groups, g = task % job->n_groups;
     const int64_t *members = job->members + job->group_start[g];
     int64_t size = job->group_start[g + 1] - job->group_start[g];
     if (size == 1) return run_candidate(job, members[0], f, NULL, NULL, 0.0);
@@ -354,6 +375,93 @@ error:
     free(params);
     free(models);
     free(warnings);
+    return status;
+}
+
+/* Frees fold f's copies, if any, and takes them off the live bytes. */
+static void fold_drop(search_job *job, fold_data *fold) {
+    for (int i = 0; i < 4; i++) {
+        free(fold->buf[i]);
+        fold->buf[i] = NULL;
+    }
+    if (fold->state != FOLD_READY) return;
+#pragma omp critical(pmc_search_copies)
+    job->live_copy_bytes -= fold->copy_bytes;
+}
+
+/* Copies fold f's train rows of X, y and weights and its test rows of X when
+ * job->folds[f] says so; on failure nothing is kept.  Under the fold's lock. */
+static pmc_status fold_copy(search_job *job, int64_t f) {
+    const pmc_data *data = job->data;
+    fold_data *fold = &job->folds[f];
+    void *(*alloc)(size_t) = job->memory->copy_alloc ? job->memory->copy_alloc : malloc;
+    pmc_status status = PMC_OK;
+    pmc_view view;
+    if (fold->copy_train) {
+        const pmc_rows *rows = &job->spec->train[f];
+        PMC_TRY(gather_view(&data->X.dense, rows, alloc, &view, &fold->buf[0]));
+        fold->X_train = pmc_matrix_dense(view);
+        PMC_TRY(gather_view(&data->y, rows, alloc, &fold->y_train, &fold->buf[1]));
+        PMC_TRY(gather_view(&data->weight, rows, alloc, &fold->w_train, &fold->buf[2]));
+        fold->train_rows = pmc_rows_all(rows->n);
+    }
+    if (fold->copy_test) {
+        const pmc_rows *rows = &job->spec->test[f];
+        PMC_TRY(gather_view(&data->X.dense, rows, alloc, &view, &fold->buf[3]));
+        fold->X_test = pmc_matrix_dense(view);
+        fold->test_rows = pmc_rows_all(rows->n);
+    }
+    if (fold->copy_train || fold->copy_test) {
+#pragma omp critical(pmc_search_copies)
+        {
+            job->live_copy_bytes += fold->copy_bytes;
+            job->memory->peak_copy_bytes =
+                PMC_MAX(job->memory->peak_copy_bytes, job->live_copy_bytes);
+            job->memory->folds_copied++;
+        }
+    }
+    return PMC_OK;
+error:
+    fold_drop(job, fold); /* still pending: frees the buffers only */
+    return status;
+}
+
+/* Makes fold f readable by a task: the first of its tasks to get here copies
+ * its rows while the others wait on the lock; a failed copy is not retried, every
+ * task of the fold returns its status and message. */
+static pmc_status fold_acquire(search_job *job, int64_t f) {
+    fold_data *fold = &job->folds[f];
+    omp_set_lock(&fold->lock);
+    if (fold->state == FOLD_PENDING) {
+        fold->status = fold_copy(job, f);
+        fold->state = fold->status == PMC_OK ? FOLD_READY : FOLD_FAILED;
+        if (fold->status != PMC_OK)
+            snprintf(fold->message, sizeof fold->message, "copying the rows of fold %lld: %s",
+                     (long long)f, pmc_last_error());
+    }
+    pmc_status status =
+        fold->state == FOLD_READY ? PMC_OK : pmc_fail(fold->status, "%s", fold->message);
+    omp_unset_lock(&fold->lock);
+    return status;
+}
+
+/* A task of fold f has ended: the last one frees the fold's copies. */
+static void fold_done(search_job *job, int64_t f) {
+    fold_data *fold = &job->folds[f];
+    omp_set_lock(&fold->lock);
+    if (--fold->tasks_left == 0) fold_drop(job, fold);
+    omp_unset_lock(&fold->lock);
+}
+
+/* One task: a group of candidates on one fold.  Tasks run fold by fold, so that
+ * the threads share one fold's rows in cache and hold few folds' copies. */
+static pmc_status run_task(int64_t task, int thread, void *arg) {
+    (void)thread;
+    search_job *job = arg;
+    int64_t f = task / job->n_groups, g = task % job->n_groups;
+    pmc_status status = fold_acquire(job, f);
+    if (status == PMC_OK) status = run_group(job, f, g);
+    fold_done(job, f);
     return status;
 }
 
@@ -460,37 +568,13 @@ error:
     return status;
 }
 
-static void folds_release(fold_data *folds, int64_t n_folds) {
-    if (!folds) return;
-    for (int64_t f = 0; f < n_folds; f++)
-        for (int i = 0; i < 4; i++) free(folds[f].buf[i]);
-    free(folds);
-}
-
-/* Copies fold f's train rows of X, y and weights (task 2f) or its test rows of
- * X (task 2f + 1) when job->folds[f] says so. */
-static pmc_status gather_fold(int64_t task, int thread, void *arg) {
-    (void)thread;
-    search_job *job = arg;
-    const pmc_data *data = job->data;
-    fold_data *fold = &job->folds[task / 2];
-    pmc_status status = PMC_OK;
-    pmc_view view;
-    if (task % 2 == 0 && fold->copy_train) {
-        const pmc_rows *rows = &job->spec->train[task / 2];
-        PMC_TRY(gather_view(&data->X.dense, rows, &view, &fold->buf[0]));
-        fold->X_train = pmc_matrix_dense(view);
-        PMC_TRY(gather_view(&data->y, rows, &fold->y_train, &fold->buf[1]));
-        PMC_TRY(gather_view(&data->weight, rows, &fold->w_train, &fold->buf[2]));
-        fold->train_rows = pmc_rows_all(rows->n);
-    } else if (task % 2 == 1 && fold->copy_test) {
-        const pmc_rows *rows = &job->spec->test[task / 2];
-        PMC_TRY(gather_view(&data->X.dense, rows, &view, &fold->buf[3]));
-        fold->X_test = pmc_matrix_dense(view);
-        fold->test_rows = pmc_rows_all(rows->n);
+static void folds_release(search_job *job) {
+    if (!job->folds) return;
+    for (int64_t f = 0; f < job->spec->n_folds; f++) {
+        for (int i = 0; i < 4; i++) free(job->folds[f].buf[i]); /* tasks that did not run */
+        omp_destroy_lock(&job->folds[f].lock);
     }
-error:
-    return status;
+    free(job->folds);
 }
 
 /* rows as a range when they are one run of consecutive rows (returns 1). */
@@ -504,54 +588,65 @@ static int as_range(const pmc_rows *rows, pmc_rows *out) {
     return 1;
 }
 
-/* The folds as the tasks read them (see fold_data). */
-static pmc_status folds_prepare(search_job *job, pmc_ctx *ctx) {
+/* The folds as the tasks read them (see fold_data), before any copy. */
+static pmc_status folds_prepare(search_job *job, const pmc_ctx *ctx) {
     const pmc_search_spec *spec = job->spec;
     const pmc_data *data = job->data;
-    pmc_status status = PMC_OK;
     job->folds = calloc((size_t)PMC_MAX(spec->n_folds, 1), sizeof *job->folds);
     if (!job->folds) return pmc_fail(PMC_ERR_MEMORY, "out of memory for the search folds");
-    int64_t bytes = 0, row_bytes = 0;
-    if (!data->X.is_sparse)
-        row_bytes = data->X.n_cols * (int64_t)pmc_dtype_size(data->X.dense.dtype);
+    int64_t X_row = data->X.is_sparse ? 0 : view_row_bytes(&data->X.dense);
+    int64_t train_row = X_row + view_row_bytes(&data->y) + view_row_bytes(&data->weight);
+    int64_t largest = 0;
     for (int64_t f = 0; f < spec->n_folds; f++) {
         fold_data *fold = &job->folds[f];
+        omp_init_lock(&fold->lock);
+        fold->tasks_left = job->n_groups;
         fold->X_train = fold->X_test = data->X;
         fold->y_train = data->y;
         fold->w_train = data->weight;
-        fold->copy_train = !as_range(&spec->train[f], &fold->train_rows) && row_bytes > 0;
-        fold->copy_test = !as_range(&spec->test[f], &fold->test_rows) && row_bytes > 0;
-        bytes += (fold->copy_train ? spec->train[f].n : 0) * row_bytes +
-                 (fold->copy_test ? spec->test[f].n : 0) * row_bytes;
+        fold->copy_train = !as_range(&spec->train[f], &fold->train_rows) && X_row > 0;
+        fold->copy_test = !as_range(&spec->test[f], &fold->test_rows) && X_row > 0;
+        fold->copy_bytes = (fold->copy_train ? spec->train[f].n * train_row : 0) +
+                           (fold->copy_test ? spec->test[f].n * X_row : 0);
+        largest = PMC_MAX(largest, fold->copy_bytes);
     }
-    if (bytes == 0) return PMC_OK;
-    if (bytes > FOLD_COPY_BUDGET) { /* read through the row indices instead */
+    /* Copies of n_threads + 1 folds at most are live at once (see fold_data); of
+     * one fold at a time on one thread.  Beyond the budget, the fits read through
+     * the row indices instead. */
+    int64_t live = ctx->n_threads > 1 ? (int64_t)ctx->n_threads + 1 : 1;
+    if (largest > 0 && PMC_MIN(live, spec->n_folds) > job->memory->copy_budget / largest)
         for (int64_t f = 0; f < spec->n_folds; f++) {
-            if (job->folds[f].copy_train) job->folds[f].train_rows = spec->train[f];
-            if (job->folds[f].copy_test) job->folds[f].test_rows = spec->test[f];
-            job->folds[f].copy_train = job->folds[f].copy_test = 0;
+            fold_data *fold = &job->folds[f];
+            if (fold->copy_train) fold->train_rows = spec->train[f];
+            if (fold->copy_test) fold->test_rows = spec->test[f];
+            fold->copy_train = fold->copy_test = 0;
+            fold->copy_bytes = 0;
         }
-        return PMC_OK;
-    }
-    PMC_TRY(pmc_parallel_for(2 * spec->n_folds, ctx->n_threads, ctx, gather_fold, job));
-error:
-    return status;
+    return PMC_OK;
 }
 
-pmc_status pmc_search_run(const pmc_search_spec *spec, const pmc_data *data, pmc_ctx *ctx,
-                          pmc_search_results *results) {
+pmc_status pmc_search_run_with(const pmc_search_spec *spec, const pmc_data *data, pmc_ctx *ctx,
+                               pmc_search_results *results, pmc_search_memory *memory) {
+    memory->folds_copied = memory->peak_copy_bytes = memory->left_copy_bytes = 0;
     pmc_status status = check_spec(spec, data);
     if (status != PMC_OK) return status;
-    search_job job = {spec, data, ctx, results, NULL, 0, NULL, NULL};
+    search_job job = {spec, data, ctx, results, NULL, 0, NULL, NULL, memory, 0};
     status = batch_groups(&job);
     if (status == PMC_OK) status = folds_prepare(&job, ctx);
     if (status == PMC_OK && job.n_groups > 0)
         status = pmc_parallel_for(job.n_groups * spec->n_folds, ctx->n_threads, ctx, run_task,
                                   &job);
-    folds_release(job.folds, spec->n_folds);
+    memory->left_copy_bytes = job.live_copy_bytes;
+    folds_release(&job);
     free(job.group_start);
     free(job.members);
     return status;
+}
+
+pmc_status pmc_search_run(const pmc_search_spec *spec, const pmc_data *data, pmc_ctx *ctx,
+                          pmc_search_results *results) {
+    pmc_search_memory memory = {FOLD_COPY_BUDGET, NULL, 0, 0, 0};
+    return pmc_search_run_with(spec, data, ctx, results, &memory);
 }
 
 void pmc_search_free_messages(pmc_search_results *results, int64_t n_tasks) {

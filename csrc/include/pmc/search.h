@@ -2,8 +2,10 @@
  * driven through the estimator tables in C threads, with the data shared by all
  * tasks and scored by the C scorers of pmc/metrics.h.  A fold's rows that are one
  * consecutive run are read in place; other selections of a dense X are copied
- * once per fold into compact buffers that all the fold's candidates share (up to
- * 2 GiB of copies; beyond that, and for CSR, folds are row selections).
+ * once per fold into compact buffers that all the fold's candidates share, made
+ * by the fold's first task and freed by its last, so that the copies of at most
+ * n_threads + 1 folds exist at once (up to 2 GiB of them; beyond that, and for
+ * CSR, folds are row selections).
  *
  * An estimator chain is n_steps tables: transformers (PMC_TRANSFORM) followed by a
  * final estimator, as a scikit-learn Pipeline.  Results are stored for task t =
