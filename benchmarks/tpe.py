@@ -13,23 +13,31 @@
     --trials trials on Branin, Hartmann6 and a 5-parameter model-tuning task
     (pymlcore ElasticNet: alpha, l1_ratio, fit_intercept, max_iter, tol; 3-fold
     CV mean squared error on a generated regression problem), for pymlcore TPE,
-    Hyperopt TPE and random search (pymlcore rand.suggest).
+    Hyperopt TPE and random search (pymlcore rand.suggest), and pymlcore TPE with
+    Hyperopt's gamma (0.25) beside its own default (0.75).
+(d) The default gamma checked beyond (c): all eight problems ((c)'s three plus
+    six-hump camel, Rosenbrock 4-d, Hartmann3, a space of every dimension kind and
+    a LogisticRegression tuning task) at 50, 100 and 200 trials over --d-seeds
+    seeds, gamma 0.75 against 0.25, and Hyperopt on the five new problems.
 
     python benchmarks/tpe.py                  # the full run (several minutes)
     python benchmarks/tpe.py --quick          # smoke run
     python benchmarks/tpe.py --part b         # only the suggestion times
     python benchmarks/tpe.py --part c --confirm-seeds 100   # (c), then over 100 seeds
+    python benchmarks/tpe.py --part d         # the gamma study (about 15 min on 2 cores)
 
 With --confirm-seeds, (c) is also reported over more seeds: the headline stays the
 20-seed median the issue asks for, and the second table says how much a 20-seed
 median moves from one set of seeds to another (bootstrap) and whether the two TPEs'
-best losses differ (Mann-Whitney U test).
+best losses differ (Mann-Whitney U test).  (c) and (d) run one search per worker
+process (--processes); the suggestions are timed in (b) only.
 
 Asserts nothing; prints tables and the targets (<= 2 ms per suggestion at trial
 1,000, >= 20x Hyperopt; quality no worse than Hyperopt's TPE, better than random).
 """
 
 import argparse
+import functools
 import gc
 import logging
 import os
@@ -176,25 +184,112 @@ def make_tuning_task():
     return loss
 
 
+def six_hump_camel(p):
+    x, y = p["x1"], p["x2"]
+    return (4 - 2.1 * x * x + x**4 / 3) * x * x + x * y + (-4 + 4 * y * y) * y * y
+
+
+def rosenbrock4(p):
+    x = [p[f"x{i}"] for i in range(4)]
+    return sum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(3))
+
+
+_H3_A = np.array([[3, 10, 30], [0.1, 10, 35], [3, 10, 30], [0.1, 10, 35]])
+_H3_P = 1e-4 * np.array([[3689, 1170, 2673], [4699, 4387, 7470], [1091, 8732, 5547],
+                         [381, 5743, 8828]])
+
+
+def hartmann3(p):
+    x = np.array([p[f"x{i}"] for i in range(3)])
+    return float(-np.sum(_H_ALPHA * np.exp(-np.sum(_H3_A * (x - _H3_P) ** 2, axis=1))))
+
+
+def mixed_kinds(p):
+    # one term per kind of dimension, the best of each inside its range
+    return ((math.log10(p["a"]) - 1.3) ** 2 + 30 * (p["b"] - 0.97) ** 2
+            + (0 if p["c"] == "x" else 0.3) + 0.01 * abs(p["q"] - 35) + (p["n"] - 0.2) ** 2)
+
+
+def make_logreg_task():
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import StratifiedKFold
+    from pymlcore.linear_model import LogisticRegression
+    X, y = make_classification(n_samples=400, n_features=20, n_informative=6, flip_y=0.1,
+                               random_state=1)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+
+    def loss(p):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            errs = []
+            for tr, te in folds:
+                m = LogisticRegression(C=p["C"], fit_intercept=p["fit_intercept"], tol=p["tol"],
+                                       max_iter=int(p["max_iter"]),
+                                       class_weight=p["class_weight"]).fit(X[tr], y[tr])
+                prob = np.clip(m.predict_proba(X[te])[:, 1], 1e-15, 1 - 1e-15)
+                errs.append(-np.mean(y[te] * np.log(prob) + (1 - y[te]) * np.log(1 - prob)))
+        return float(np.mean(errs))
+
+    return loss
+
+
 def problems(lib):
+    """(c)'s three problems, then (d)'s five others: name -> (space, loss)."""
     hp = lib.hp
+    log = math.log
     return {
         "branin": ({"x1": hp.uniform("x1", -5, 10), "x2": hp.uniform("x2", 0, 15)}, branin),
         "hartmann6": ({f"x{i}": hp.uniform(f"x{i}", 0, 1) for i in range(6)}, hartmann6),
-        "elasticnet-cv": ({"alpha": hp.loguniform("alpha", math.log(1e-4), math.log(10)),
+        "elasticnet-cv": ({"alpha": hp.loguniform("alpha", log(1e-4), log(10)),
                            "l1_ratio": hp.uniform("l1_ratio", 0, 1),
                            "fit_intercept": hp.choice("fit_intercept", [True, False]),
                            "max_iter": hp.quniform("max_iter", 5, 200, 5),
-                           "tol": hp.loguniform("tol", math.log(1e-6), math.log(1e-1))},
-                          make_tuning_task()),
+                           "tol": hp.loguniform("tol", log(1e-6), log(1e-1))},
+                          make_tuning_task),
+        "camel": ({"x1": hp.uniform("x1", -3, 3), "x2": hp.uniform("x2", -2, 2)}, six_hump_camel),
+        "rosenbrock4": ({f"x{i}": hp.uniform(f"x{i}", -2, 2) for i in range(4)}, rosenbrock4),
+        "hartmann3": ({f"x{i}": hp.uniform(f"x{i}", 0, 1) for i in range(3)}, hartmann3),
+        "mixed-kinds": ({"a": hp.loguniform("a", log(1e-2), log(1e3)),
+                         "b": hp.uniform("b", 0, 1), "c": hp.choice("c", ["x", "y", "z"]),
+                         "q": hp.quniform("q", 0, 100, 5), "n": hp.normal("n", 0, 1)},
+                        mixed_kinds),
+        "logreg-cv": ({"C": hp.loguniform("C", log(1e-4), log(1e2)),
+                       "fit_intercept": hp.choice("fit_intercept", [True, False]),
+                       "tol": hp.loguniform("tol", log(1e-6), log(1e-1)),
+                       "max_iter": hp.quniform("max_iter", 5, 200, 5),
+                       "class_weight": hp.choice("class_weight", [None, "balanced"])},
+                      make_logreg_task),
     }
 
 
-def best_loss(lib, algo, space, fn, n_trials, seed):
+PART_C = ("branin", "hartmann6", "elasticnet-cv")
+_TASKS = {}  # the model-tuning losses, built once per process
+
+
+def best_loss(run):
+    """Best loss after `trials` trials of one seeded search.  `run` is
+    (library, algorithm, problem, trials, seed, gamma): picklable, for the pool."""
+    lib_name, algo_name, name, n_trials, seed, gamma = run
+    if lib_name == "hyperopt":
+        import hyperopt as lib
+        logging.getLogger("hyperopt").setLevel(logging.ERROR)
+    else:
+        lib = pt
+    space, fn = problems(lib)[name]
+    if fn in (make_tuning_task, make_logreg_task):
+        fn = _TASKS.setdefault(name, fn())
+    algo = lib.rand.suggest if algo_name == "random" else lib.tpe.suggest
+    if gamma is not None:
+        algo = functools.partial(algo, gamma=gamma)
     trials = lib.Trials()
     lib.fmin(fn, space, algo=algo, max_evals=n_trials, trials=trials,
              rstate=np.random.default_rng(seed), show_progressbar=False)
     return min(trials.losses())
+
+
+def best_losses(pool, lib_name, algo_name, name, n_trials, n_seeds, gamma=None):
+    runs = [(lib_name, algo_name, name, n_trials, s, gamma) for s in range(n_seeds)]
+    return np.array(list(pool.map(best_loss, runs, chunksize=4)))
 
 
 def main(argv=None):
@@ -206,10 +301,13 @@ def main(argv=None):
     ap.add_argument("--confirm-seeds", type=int, default=0,
                     help="also run (c) over this many seeds (> --seeds) and print the spread "
                     "of the headline and whether the two TPEs differ")
-    ap.add_argument("--part", choices=["b", "c", "all"], default="all")
+    ap.add_argument("--d-seeds", type=int, default=100, help="seeds per cell of (d)")
+    ap.add_argument("--processes", type=int, default=os.cpu_count(),
+                    help="worker processes for (c) and (d) (each search runs in one)")
+    ap.add_argument("--part", choices=["b", "c", "d", "all"], default="all")
     args = ap.parse_args(argv)
     if args.quick:
-        args.repeat, args.seeds, args.trials = 5, 3, 40
+        args.repeat, args.seeds, args.trials, args.d_seeds = 5, 3, 40, 3
     logging.getLogger("hyperopt").setLevel(logging.ERROR)
     import hyperopt
     import optuna
@@ -221,8 +319,13 @@ def main(argv=None):
     at_last, quality = None, {}
     if args.part in ("b", "all"):
         at_last = part_b(args)
-    if args.part in ("c", "all"):
-        quality = part_c(args, hyperopt)
+    if args.part in ("c", "d", "all"):
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(args.processes) as pool:
+            if args.part in ("c", "all"):
+                quality = part_c(args, pool)
+            if args.part in ("d", "all"):
+                part_d(args, pool)
     report(at_last, quality)
 
 
@@ -245,26 +348,25 @@ def part_b(args):
     return at_last
 
 
-def part_c(args, hyperopt):
+def part_c(args, pool):
     n_seeds = max(args.seeds, args.confirm_seeds)
     print(f"\n(c) median best loss after {args.trials} trials over {args.seeds} seeds "
-          "(lower is better)")
-    print(f"{'problem':>14} {'pymlcore TPE':>13} {'hyperopt TPE':>13} {'random':>10}")
+          "(lower is better); pymlcore's TPE with its default gamma (0.75) and with "
+          "Hyperopt's (0.25)")
+    print(f"{'problem':>14} {'pymlcore TPE':>13} {'hyperopt TPE':>13} {'random':>10} "
+          f"{'pymlcore, gamma=0.25':>21}")
     quality, per_seed = {}, {}
-    h_problems = problems(hyperopt)
-    for name, (space, fn) in problems(pt).items():
-        h_space = h_problems[name][0]
-        losses = {}
-        for label, lib, algo, sp in (("pymlcore", pt, pt.tpe.suggest, space),
-                                     ("hyperopt", hyperopt, hyperopt.tpe.suggest, h_space),
-                                     ("random", pt, pt.rand.suggest, space)):
-            losses[label] = np.array([best_loss(lib, algo, sp, fn, args.trials, s)
-                                      for s in range(n_seeds)])
+    for name in PART_C:
+        losses = {label: best_losses(pool, lib, algo, name, args.trials, n_seeds, gamma)
+                  for label, lib, algo, gamma in (("pymlcore", "pymlcore", "tpe", None),
+                                                  ("hyperopt", "hyperopt", "tpe", None),
+                                                  ("random", "pymlcore", "random", None),
+                                                  ("gamma=0.25", "pymlcore", "tpe", 0.25))}
         # the headline: seeds 0 .. --seeds - 1, as the issue asks
         row = {k: float(np.median(v[:args.seeds])) for k, v in losses.items()}
         quality[name], per_seed[name] = row, losses
         print(f"{name:>14} {row['pymlcore']:>13.5g} {row['hyperopt']:>13.5g} "
-              f"{row['random']:>10.5g}")
+              f"{row['random']:>10.5g} {row['gamma=0.25']:>21.5g}")
     if args.confirm_seeds > args.seeds:
         confirm(args, per_seed)
     return quality
@@ -288,6 +390,29 @@ def confirm(args, per_seed):
         p = mannwhitneyu(losses["pymlcore"], losses["hyperopt"]).pvalue
         print(f"{name:>14} {cells['pymlcore']:>20} {cells['hyperopt']:>20} "
               f"{np.median(losses['random']):>10.5g} {p:>30.2g}")
+
+
+def part_d(args, pool):
+    """Is the default gamma better than Hyperopt's beyond (c)'s problems and budget?
+    All eight problems at 50, 100 and 200 trials: pymlcore's TPE with gamma 0.75
+    and 0.25 (Hyperopt's; our tests check it gives Hyperopt's suggestions), and
+    Hyperopt itself on the five problems (c) does not have, at --trials."""
+    from scipy.stats import mannwhitneyu
+    n = args.d_seeds
+    print(f"\n(d) the default gamma: median best loss over {n} seeds, gamma 0.75 vs 0.25 "
+          "(Mann-Whitney p; 'wins': share of seed pairs where 0.75 is lower)")
+    print(f"{'problem':>14} {'trials':>6} {'gamma=0.75':>11} {'gamma=0.25':>11} {'p':>8} "
+          f"{'wins':>5} {'hyperopt':>9}")
+    for name in problems(pt):
+        for n_trials in sorted({50, args.trials, 200}):
+            new = best_losses(pool, "pymlcore", "tpe", name, n_trials, n, None)
+            old = best_losses(pool, "pymlcore", "tpe", name, n_trials, n, 0.25)
+            wins = np.mean(new[:, None] < old[None, :]) + 0.5 * np.mean(new[:, None] == old[None, :])
+            h = ""
+            if name not in PART_C and n_trials == args.trials:
+                h = f"{np.median(best_losses(pool, 'hyperopt', 'tpe', name, n_trials, n)):.5g}"
+            print(f"{name:>14} {n_trials:>6} {np.median(new):>11.5g} {np.median(old):>11.5g} "
+                  f"{mannwhitneyu(new, old).pvalue:>8.2g} {wins:>5.2f} {h:>9}", flush=True)
 
 
 def report(at_last, quality):

@@ -11,7 +11,7 @@
 #define TPE_MAX_REJECTIONS 64
 
 pmc_tpe_options pmc_tpe_default_options(void) {
-    pmc_tpe_options o = {20, 0.25, 24, 1.0, 25};
+    pmc_tpe_options o = {20, 0.75, 24, 1.0, 25};
     return o;
 }
 

@@ -37,7 +37,9 @@ typedef struct {
 
 typedef struct {
     int64_t n_startup_jobs;  /* prior samples until this many observations (20) */
-    double gamma;            /* n_good = min(ceil(gamma * sqrt(n)), linear_forgetting) (0.25) */
+    /* n_good = min(ceil(gamma * sqrt(n)), linear_forgetting): 0.75, where
+     * Hyperopt's is 0.25 (too few good trials; see DEFAULT_GAMMA in tune/_sampler.py) */
+    double gamma;
     int64_t n_ei_candidates; /* candidates drawn from l(x), ranked by log l - log g (24) */
     double prior_weight;     /* weight of the prior component (1.0) */
     int64_t linear_forgetting; /* older observations beyond this many are down-weighted (25) */

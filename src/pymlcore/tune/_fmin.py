@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ._sampler import check_tpe_options, suggest_rows
+from ._sampler import DEFAULT_GAMMA, check_tpe_options, suggest_rows
 from ._space import CompiledSpace, space_eval
 
 __all__ = ["fmin", "Trials", "tpe", "rand", "STATUS_OK", "STATUS_FAIL", "STATUS_NEW",
@@ -265,10 +265,11 @@ def _rand_suggest(new_ids, domain, trials, seed):
 
 
 def _tpe_suggest(new_ids, domain, trials, seed, prior_weight=1.0, n_startup_jobs=20,
-                 n_EI_candidates=24, gamma=0.25, verbose=True, multivariate=False,
+                 n_EI_candidates=24, gamma=DEFAULT_GAMMA, verbose=True, multivariate=False,
                  constant_liar=False, n_ei_candidates=None):
     """TPE (Hyperopt's tpe.suggest, run in C); multivariate and constant_liar are
-    pymlcore's additions (see TPESampler)."""
+    pymlcore's additions, and the default gamma is 0.75 where Hyperopt's is 0.25
+    (see TPESampler)."""
     options = check_tpe_options(n_startup_jobs, gamma,
                                 n_EI_candidates if n_ei_candidates is None else n_ei_candidates,
                                 prior_weight)
