@@ -77,17 +77,23 @@ def test_parzen_with_ties_matches_hyperopt_in_trial_order(n, stable_argsort):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
 
 
-def test_suggestions_follow_hyperopts_distribution(stable_argsort):
+@pytest.mark.parametrize("fail_below", [None, 0.6], ids=["all-ok", "some-fail"])
+def test_suggestions_follow_hyperopts_distribution(stable_argsort, fail_below):
     """End to end: given the same 40 finished trials, the distribution of our
-    tpe.suggest with Hyperopt's gamma (0.25; ours defaults to 0.75) equals Hyperopt's on every kind of dimension the benchmark's
-    model-tuning task uses (uniform, loguniform, quniform, choice) plus normal.
+    tpe.suggest with Hyperopt's gamma (0.25; ours defaults to 0.75) equals
+    Hyperopt's on every kind of dimension the benchmark's model-tuning task uses
+    (uniform, loguniform, quniform, choice) plus normal.
     The random streams differ, so the check is statistical: 200 suggestions each
     (deterministic seeds), a two-sample KS test per continuous dimension and a
     chi-square test of the value counts per discrete one; p > 1e-3 each (observed:
     0.46 .. 0.90).  Each suggestion is the best of 3 candidates, not 24, so that
     the discrete dimensions do not all land on one value.  The quniform dimension
     has 10 values, so its observations tie often: with Hyperopt's own tie order
-    its p-value drops to 0.009."""
+    its p-value drops to 0.009.
+
+    With fail_below, trials with u below it fail (STATUS_FAIL): Hyperopt gives them
+    an infinite loss, so they count towards the split and sit in the bad set; ours
+    must too (observed p 0.27 .. 0.79; leaving them out gives p = 9e-30 on u)."""
     import copy
     import hyperopt
     from hyperopt.base import Domain
@@ -102,6 +108,8 @@ def test_suggestions_follow_hyperopts_distribution(stable_argsort):
                 "n": hp.normal("n", 0, 2)}
 
     def fn(p):
+        if fail_below is not None and p["u"] < fail_below:
+            return {"status": "fail"}
         return ((p["u"] - 0.9) ** 2 + 0.1 * (np.log(p["lu"]) + 1) ** 2 + abs(p["q"] - 35) / 100
                 + 0.3 * p["c"] + 0.05 * (p["n"] - 1) ** 2)
 

@@ -234,9 +234,12 @@ def _misc(tid, compiled, row):
 
 
 def _observations(trials, compiled):
-    """Rows (NaN: inactive), losses (NaN: failed, raised or not finished) and
-    the pending mask of every trial, in insertion (= trial id) order.  The rows
-    are kept on the Trials between calls; only new trials are converted."""
+    """Rows (NaN: inactive), losses and the pending mask of every trial, in
+    insertion (= trial id) order.  A trial without a loss (failed, raised, not
+    finished) has loss +inf: as in Hyperopt's tpe.suggest, it counts towards
+    n_startup_jobs and the split and sits in the bad set, so TPE steers away
+    from where trials fail.  The rows are kept on the Trials between calls; only
+    new trials are converted."""
     dyn = trials._dynamic_trials
     cached = trials._obs
     if cached is None or cached[0] is not compiled or cached[2] > len(dyn):
@@ -246,7 +249,7 @@ def _observations(trials, compiled):
         cached = (compiled, np.vstack([cached[1]] + new), len(dyn))
     trials._obs = cached
     loss = np.array([t["result"]["loss"] if t["state"] == JOB_STATE_DONE
-                     and t["result"].get("status") == STATUS_OK else np.nan for t in dyn],
+                     and t["result"].get("status") == STATUS_OK else np.inf for t in dyn],
                     dtype=np.float64)
     pending = np.array([t["state"] in (JOB_STATE_NEW, JOB_STATE_RUNNING) for t in dyn], dtype=bool)
     return cached[1], loss, pending
@@ -275,8 +278,10 @@ def _tpe_suggest(new_ids, domain, trials, seed, prior_weight=1.0, n_startup_jobs
                                 prior_weight)
     compiled = domain.compiled_for(multivariate)
     X, loss, pending = _observations(trials, compiled)
+    # pending trials are bad ones (+inf) already; the liar gives them the worst
+    # loss seen instead and also lies about the earlier ids of this batch
     rows = suggest_rows(compiled, X, loss, new_ids, int(seed), options, constant_liar,
-                        pending if pending.size else None)
+                        pending if constant_liar and pending.size else None)
     return _new_docs(new_ids, domain, trials, rows, compiled)
 
 
