@@ -9,6 +9,7 @@
 #include "pmc/linear.h"
 #include "pmc/preprocessing.h"
 #include "pmc/search.h"
+#include "search_outcome.h"
 
 /* Minus the mean squared error, reading y at `rows` and output row i. */
 static pmc_status test_neg_mse(const pmc_view *y, const pmc_view *w, pmc_rows rows,
@@ -47,27 +48,7 @@ static const pmc_scorer proba_or_predict = {"proba_or_predict", PMC_PREDICT_PROB
 
 #define N 40
 #define FOLDS 4
-
-typedef struct {
-    double test[2 * FOLDS * 2], train[2 * FOLDS * 2], fit_time[2 * FOLDS],
-        score_time[2 * FOLDS];
-    pmc_status status[2 * FOLDS];
-    int in_fit[2 * FOLDS];
-    char *message[2 * FOLDS], *warning[2 * FOLDS];
-    pmc_search_results r;
-} outcome;
-
-static void outcome_init(outcome *o) {
-    memset(o, 0, sizeof *o);
-    o->r.test_scores = o->test;
-    o->r.train_scores = o->train;
-    o->r.fit_time = o->fit_time;
-    o->r.score_time = o->score_time;
-    o->r.status = o->status;
-    o->r.failed_in_fit = o->in_fit;
-    o->r.message = o->message;
-    o->r.warning = o->warning;
-}
+_Static_assert(2 * FOLDS <= SEARCH_MAX_TASKS, "outcome buffers too small");
 
 /* Data: y = 3 x0 - 2 x1 + 1 + noise; folds of interleaved rows (fold k tests rows
  * i % FOLDS == k) as scikit-learn's index arrays. */

@@ -14,6 +14,7 @@
 
 #include "../core/search/search_internal.h"
 #include "check.h"
+#include "search_outcome.h"
 #include "pmc/linear.h"
 
 #define N 188
@@ -86,28 +87,16 @@ static void *refuse_one_fold(size_t bytes) {
     return malloc(bytes);
 }
 
-typedef struct {
-    double test[TASKS], fit_time[TASKS], score_time[TASKS];
-    pmc_status status[TASKS];
-    int in_fit[TASKS];
-    char *message[TASKS], *warning[TASKS];
-    pmc_search_results r;
-} outcome;
-
 /* Scores start as a value no scorer gives here (neg MSE is <= 0), so that a task
  * that never scored is visible. */
 #define UNSCORED 12345.0
 
-static void outcome_init(outcome *o) {
-    memset(o, 0, sizeof *o);
+_Static_assert(TASKS <= SEARCH_MAX_TASKS, "outcome buffers too small");
+
+static void unscored_outcome_init(outcome *o) {
+    outcome_init(o);
+    o->r.train_scores = NULL; /* test scores only */
     for (int t = 0; t < TASKS; t++) o->test[t] = UNSCORED;
-    o->r.test_scores = o->test;
-    o->r.fit_time = o->fit_time;
-    o->r.score_time = o->score_time;
-    o->r.status = o->status;
-    o->r.failed_in_fit = o->in_fit;
-    o->r.message = o->message;
-    o->r.warning = o->warning;
 }
 
 /* Three Ridge candidates (three tasks per fold) over the shuffled folds. */
@@ -133,7 +122,7 @@ static pmc_status run(int n_threads, pmc_search_memory *memory, outcome *o) {
     data.y = pmc_view_1d(y, PMC_FLOAT64, N);
     pmc_ctx ctx = pmc_ctx_default();
     ctx.n_threads = n_threads;
-    outcome_init(o);
+    unscored_outcome_init(o);
     pmc_status status = pmc_search_run_with(&spec, &data, &ctx, &o->r, memory);
     pmc_search_free_messages(&o->r, TASKS);
     return status;
