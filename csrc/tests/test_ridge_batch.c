@@ -191,6 +191,21 @@ static void test_routes(void) {
  * solvers warn for the candidates that miss tol within max_iter, and only them. */
 static void test_fallbacks_and_warnings(void) {
     pmc_ridge_params base = {pmc_view_1d(NULL, PMC_FLOAT64, 0), 1, 0, 1e-6, CHOLESKY, 0};
+    double zero = 0.0;
+    pmc_ridge_params singular = base;
+    singular.alpha = pmc_view_1d(&zero, PMC_FLOAT64, 1);
+    pmc_data d = data_of(COLLINEAR, 0, 0, 0);
+    pmc_ctx ctx = pmc_ctx_default();
+    pmc_model *m = NULL;
+    CHECK_OK(pmc_ridge_estimator.fit(&singular, &d, NULL, &ctx, &m));
+    if (m) { /* the fallback is really taken */
+        pmc_arrays a;
+        memset(&a, 0, sizeof a);
+        CHECK_OK(pmc_ridge_estimator.export_arrays(m, &a));
+        const pmc_view *solver = pmc_arrays_find(&a, "solver_");
+        CHECK(solver && pmc_view_get(solver, 0, 0) == SVD);
+        pmc_ridge_estimator.free(&m);
+    }
     check_batch(&base, COLLINEAR, 0, 0, 0);
     check_batch(&base, COLLINEAR, 1, 1, 1);
     base.solver = SPARSE_CG;
