@@ -506,6 +506,52 @@ static pmc_status ls_factorize_auto(const ls_problem *pb, pmc_ctx *ctx, ls_facto
     return ls_factorize(pb, ctx, f);
 }
 
+/* ---- Ridge: what does not depend on alpha ------------------------------------------ */
+
+/* Each Ridge route's work that depends on the data (and fit_intercept) only, built
+ * by the route on first use and kept until ridge_shared_release: a single fit
+ * uses it once, fit_batch's candidates, which differ only in alpha, share it, so
+ * that a batched model is computed by exactly the code of a single fit. */
+typedef struct {
+    double *G, *c;  /* Gram and CG-on-Gram routes: A^T A (p x p), A^T b (p x k row-major) */
+    double *K, *b;  /* kernel route: A A^T (n x n), b (n x k row-major) */
+    ls_factor qr;   /* 'svd': R12 in qr.b (qr.a is consumed by the SVD) */
+    double *s, *U, *Vt; /* 'svd': the SVD of R11 (or of A when n < p) */
+    ls_factor nnls; /* positive: R11 and R12 of ls_factorize_auto */
+} ridge_shared;
+
+static void ridge_shared_release(ridge_shared *sh) {
+    free(sh->G);
+    free(sh->c);
+    free(sh->K);
+    free(sh->b);
+    ls_factor_release(&sh->qr);
+    free(sh->s);
+    free(sh->U);
+    free(sh->Vt);
+    ls_factor_release(&sh->nnls);
+    memset(sh, 0, sizeof *sh);
+}
+
+/* A^T A and A^T b into sh->G, sh->c unless already there. */
+static pmc_status ridge_shared_gram(const ls_problem *pb, pmc_ctx *ctx, ridge_shared *sh) {
+    pmc_status status = PMC_OK;
+    int64_t p = pb->p, k = pb->k;
+    double *G = NULL, *c = NULL;
+    if (sh->G) return PMC_OK;
+    PMC_ALLOC(G, p * p, "Gram matrix");
+    PMC_ALLOC(c, p * k, "X^T y");
+    PMC_TRY(pmc_linear_cross_products(pb->data, k, pb->fit_intercept ? pb->x_mean : NULL,
+                                      pb->fit_intercept ? pb->y_mean : NULL, ctx, G, c, NULL));
+    sh->G = G;
+    sh->c = c;
+    return PMC_OK;
+error:
+    free(G);
+    free(c);
+    return status;
+}
+
 /* ---- non-negative least squares --------------------------------------------------- */
 
 pmc_status pmc_linear_nnls(const double *M, int64_t q, int64_t p, int64_t ldm, const double *r,
@@ -656,13 +702,13 @@ static pmc_status nnls_target(int64_t t, int thread, void *arg) {
     return status;
 }
 
-static pmc_status ls_solve_nnls(const ls_problem *pb, const double *alpha, pmc_ctx *ctx,
-                                double *coef) {
+/* NNLS on the factor *f, computed first if f->a is NULL and kept for the caller
+ * (Ridge's candidates that differ only in alpha share it). */
+static pmc_status ls_solve_nnls(const ls_problem *pb, ls_factor *f, const double *alpha,
+                                pmc_ctx *ctx, double *coef) {
     pmc_status status = PMC_OK;
-    ls_factor f;
-    memset(&f, 0, sizeof f);
-    nnls_job job = {&f, pb->p, alpha, coef, NULL};
-    PMC_TRY(ls_factorize_auto(pb, ctx, &f));
+    nnls_job job = {f, pb->p, alpha, coef, NULL};
+    if (!f->a) PMC_TRY(ls_factorize_auto(pb, ctx, f));
     PMC_ALLOC(job.converged, pb->k, "nnls");
     PMC_TRY(pmc_parallel_for(pb->k, ctx->n_threads, ctx, nnls_target, &job));
     for (int64_t t = 0; t < pb->k; t++)
@@ -673,7 +719,6 @@ static pmc_status ls_solve_nnls(const ls_problem *pb, const double *alpha, pmc_c
             break;
         }
 error:
-    ls_factor_release(&f);
     free(job.converged);
     return status;
 }
@@ -716,19 +761,12 @@ error:
 }
 
 /* Primal: (A^T A + alpha I) w = A^T b through the shared cross products. */
-static pmc_status ridge_gram(const ls_problem *pb, const double *alpha, pmc_ctx *ctx,
-                             double *coef, int *singular) {
+static pmc_status ridge_gram(const ls_problem *pb, ridge_shared *sh, const double *alpha,
+                             pmc_ctx *ctx, double *coef, int *singular) {
     pmc_status status = PMC_OK;
-    int64_t p = pb->p, k = pb->k;
-    double *G = NULL, *c = NULL;
-    PMC_ALLOC(G, p * p, "Gram matrix");
-    PMC_ALLOC(c, p * k, "X^T y");
-    PMC_TRY(pmc_linear_cross_products(pb->data, k, pb->fit_intercept ? pb->x_mean : NULL,
-                                      pb->fit_intercept ? pb->y_mean : NULL, ctx, G, c, NULL));
-    PMC_TRY(ls_spd_solve(G, p, c, k, alpha, coef, singular));
+    PMC_TRY(ridge_shared_gram(pb, ctx, sh));
+    PMC_TRY(ls_spd_solve(sh->G, pb->p, sh->c, pb->k, alpha, coef, singular));
 error:
-    free(G);
-    free(c);
     return status;
 }
 
@@ -784,14 +822,14 @@ static void ls_rhs(const ls_problem *pb, double *b) {
     }
 }
 
-/* Dual: coef_t = A^T (A A^T + alpha_t I)^{-1} b_t, K = A A^T over column blocks. */
-static pmc_status ridge_kernel(const ls_problem *pb, const double *alpha, pmc_ctx *ctx,
-                               double *coef, int *singular) {
+/* K = A A^T over column blocks and b into sh->K, sh->b unless already there. */
+static pmc_status ridge_shared_kernel(const ls_problem *pb, pmc_ctx *ctx, ridge_shared *sh) {
     pmc_status status = PMC_OK;
     const pmc_data *d = pb->data;
     int64_t n = pb->n, p = pb->p, k = pb->k;
-    double *K = NULL, *blk = NULL, *b = NULL, *z = NULL, *u = NULL, *out = NULL, *sums = NULL;
+    double *K = NULL, *blk = NULL, *b = NULL;
     int64_t nc = PMC_MAX(1, PMC_MIN(p, ((int64_t)4 << 20) / n));
+    if (sh->K) return PMC_OK;
     PMC_ALLOC(K, n * n, "kernel matrix");
     PMC_ALLOC(blk, n * nc, "column block");
     for (int64_t c0 = 0; c0 < p; c0 += nc) {
@@ -806,9 +844,26 @@ static pmc_status ridge_kernel(const ls_problem *pb, const double *alpha, pmc_ct
                         (int)w, 1.0, K, (int)n);
     }
     PMC_ALLOC(b, n * k, "right-hand side");
-    PMC_ALLOC(z, n * k, "dual coefficients");
     ls_rhs(pb, b);
-    PMC_TRY(ls_spd_solve(K, n, b, k, alpha, z, singular));
+    sh->K = K;
+    sh->b = b;
+    K = b = NULL;
+error:
+    free(K);
+    free(blk);
+    free(b);
+    return status;
+}
+
+/* Dual: coef_t = A^T (A A^T + alpha_t I)^{-1} b_t. */
+static pmc_status ridge_kernel(const ls_problem *pb, ridge_shared *sh, const double *alpha,
+                               pmc_ctx *ctx, double *coef, int *singular) {
+    pmc_status status = PMC_OK;
+    int64_t n = pb->n, p = pb->p, k = pb->k;
+    double *z = NULL, *u = NULL, *out = NULL, *sums = NULL;
+    PMC_TRY(ridge_shared_kernel(pb, ctx, sh));
+    PMC_ALLOC(z, n * k, "dual coefficients");
+    PMC_TRY(ls_spd_solve(sh->K, n, sh->b, k, alpha, z, singular));
     if (*singular) goto error;
     PMC_ALLOC(u, n * k, "dual coefficients");
     PMC_ALLOC(out, p * k, "coefficients");
@@ -819,9 +874,6 @@ static pmc_status ridge_kernel(const ls_problem *pb, const double *alpha, pmc_ct
     for (int64_t t = 0; t < k; t++)
         for (int64_t j = 0; j < p; j++) coef[t * p + j] = out[j * k + t];
 error:
-    free(K);
-    free(blk);
-    free(b);
     free(z);
     free(u);
     free(out);
@@ -831,20 +883,37 @@ error:
 
 /* scikit-learn's 'svd' solver on the factor: coef_t = V diag(s / (s^2 + alpha_t)) U^T b_t,
  * singular values <= max(1e-15, eps max(rows, p) s_max) dropped. */
-static pmc_status ridge_svd(const ls_problem *pb, const double *alpha, pmc_ctx *ctx,
-                            double *coef) {
+static pmc_status ridge_svd(const ls_problem *pb, ridge_shared *sh, const double *alpha,
+                            pmc_ctx *ctx, double *coef) {
     pmc_status status = PMC_OK;
     int64_t p = pb->p, k = pb->k;
-    ls_factor f;
-    memset(&f, 0, sizeof f);
-    double *s = NULL, *U = NULL, *Vt = NULL, *g = NULL;
-    PMC_TRY(ls_factorize(pb, ctx, &f));
+    double *g = NULL;
+    if (!sh->s) { /* the factor and its SVD, once */
+        ls_factor f;
+        double *s = NULL, *U = NULL, *Vt = NULL;
+        PMC_TRY(ls_factorize(pb, ctx, &f));
+        int64_t mn = PMC_MIN(f.rows, p);
+        s = malloc((size_t)mn * sizeof(double));
+        U = malloc((size_t)(f.rows * mn) * sizeof(double));
+        Vt = malloc((size_t)(mn * p) * sizeof(double));
+        status = s && U && Vt ? ls_gesdd(f.rows, p, f.a, f.lda, s, U, Vt)
+                              : pmc_fail(PMC_ERR_MEMORY, "out of memory for singular vectors");
+        if (status != PMC_OK) {
+            ls_factor_release(&f);
+            free(s);
+            free(U);
+            free(Vt);
+            return status;
+        }
+        sh->qr = f;
+        sh->s = s;
+        sh->U = U;
+        sh->Vt = Vt;
+    }
+    const ls_factor f = sh->qr;
+    const double *s = sh->s, *U = sh->U, *Vt = sh->Vt;
     int64_t rows = f.rows, mn = PMC_MIN(rows, p);
-    PMC_ALLOC(s, mn, "singular values");
-    PMC_ALLOC(U, rows * mn, "singular vectors");
-    PMC_ALLOC(Vt, mn * p, "singular vectors");
     PMC_ALLOC(g, mn, "singular vectors");
-    PMC_TRY(ls_gesdd(rows, p, f.a, f.lda, s, U, Vt));
     /* scikit-learn drops s <= 1e-15; values at the rounding level of the largest are
      * noise too (they only matter when alpha is ~0, where 1/s would amplify it). */
     double cutoff = PMC_MAX(LS_SVD_CUTOFF, s[0] * DBL_EPSILON * (double)PMC_MAX(rows, p));
@@ -861,10 +930,6 @@ static pmc_status ridge_svd(const ls_problem *pb, const double *alpha, pmc_ctx *
         }
     }
 error:
-    ls_factor_release(&f);
-    free(s);
-    free(U);
-    free(Vt);
     free(g);
     return status;
 }
@@ -915,17 +980,17 @@ static void cg_finish(const double *x, const double *norm2, const double *goal, 
 
 /* CG on (G + alpha_t I) w_t = c_t, all targets in lockstep; stops target t when
  * ||c_t - (G + alpha_t I) w_t|| <= tol ||c_t||. */
-static pmc_status ls_cg_gram(const ls_problem *pb, const double *alpha, double tol,
-                             int64_t max_iter, pmc_ctx *ctx, double *coef, int32_t *n_iter,
-                             int *converged) {
+static pmc_status ls_cg_gram(const ls_problem *pb, ridge_shared *sh, const double *alpha,
+                             double tol, int64_t max_iter, pmc_ctx *ctx, double *coef,
+                             int32_t *n_iter, int *converged) {
     pmc_status status = PMC_OK;
     int64_t p = pb->p, k = pb->k;
-    double *G = NULL, *x = NULL, *r = NULL, *d = NULL, *q = NULL, *rho = NULL, *goal = NULL;
+    double *x = NULL, *r = NULL, *d = NULL, *q = NULL, *rho = NULL, *goal = NULL;
     int *done = NULL;
-    PMC_ALLOC(G, p * p, "Gram matrix");
+    PMC_TRY(ridge_shared_gram(pb, ctx, sh));
+    const double *G = sh->G;
     PMC_ALLOC(r, p * k, "CG residual");
-    PMC_TRY(pmc_linear_cross_products(pb->data, k, pb->fit_intercept ? pb->x_mean : NULL,
-                                      pb->fit_intercept ? pb->y_mean : NULL, ctx, G, r, NULL));
+    memcpy(r, sh->c, (size_t)(p * k) * sizeof(double));
     PMC_ALLOC(x, p * k, "CG iterate");
     PMC_ALLOC(d, p * k, "CG direction");
     PMC_ALLOC(q, p * k, "CG product");
@@ -965,7 +1030,6 @@ static pmc_status ls_cg_gram(const ls_problem *pb, const double *alpha, double t
     }
     cg_finish(x, rho, goal, p, k, coef, converged);
 error:
-    free(G);
     free(x);
     free(r);
     free(d);
@@ -1074,7 +1138,7 @@ static pmc_status lr_fit(const void *params_, const pmc_data *data, const pmc_mo
     PMC_TRY(ls_model_new(&m));
     PMC_TRY(pmc_linear_coefs_alloc(&m->c, k, p));
     if (params->positive) {
-        PMC_TRY(ls_solve_nnls(&pb, NULL, ctx, m->c.coef));
+        PMC_TRY(ls_solve_nnls(&pb, &f, NULL, ctx, m->c.coef));
     } else if (!ls_dense_work_ok(&pb)) {
         /* CSR too wide for dense work: CGLS from zero, the minimum-norm solution. */
         int converged;
@@ -1119,24 +1183,8 @@ const pmc_estimator pmc_linear_regression_estimator = {
 
 /* ---- Ridge ---------------------------------------------------------------------------- */
 
-/* scikit-learn's solver names map to these routes:
- *   'auto'       -> 'lbfgs' when positive, 'cholesky' for dense X, 'sparse_cg' for CSR
- *   'cholesky'   -> Gram (n >= p) or kernel (n < p) with Cholesky; CSR whose Gram
- *                   would be too costly: CGLS to a 1e-10 relative residual.  A
- *                   failed Cholesky (alpha = 0, singular) falls back to 'svd'.
- *   'svd'        -> SVD of the QR factor R11 (or of A when n < p)
- *   'sparse_cg', 'lsqr', 'sag', 'saga'
- *                -> conjugate gradients to `tol` (on the Gram up to 2000 features,
- *                   else CGLS), n_iter_ per target
- *   'lbfgs'      -> (positive only) exact NNLS on [R11; sqrt(alpha) I] */
-static pmc_status ridge_fit(const void *params_, const pmc_data *data, const pmc_model *init,
-                            pmc_ctx *ctx, pmc_model **out) {
-    const pmc_ridge_params *params = params_;
-    pmc_status status = PMC_OK;
-    pmc_model *m = NULL;
-    ls_problem pb;
-    double *alpha = NULL;
-    memset(&pb, 0, sizeof pb);
+/* The checks of a Ridge fit that do not need the data. */
+static pmc_status ridge_check_params(const pmc_ridge_params *params) {
     int solver = params->solver;
     if (solver < 0 || solver >= RIDGE_N_SOLVERS)
         return pmc_fail(PMC_ERR_VALUE, "solver must be an index below %d", RIDGE_N_SOLVERS);
@@ -1151,15 +1199,23 @@ static pmc_status ridge_fit(const void *params_, const pmc_data *data, const pmc
                                        "`positive=False`", pmc_ridge_solver_names[solver]);
     const pmc_view *av = &params->alpha;
     if (av->ndim == 0) return pmc_fail(PMC_ERR_VALUE, "alpha is required");
-    PMC_TRY(pmc_view_check(av, "alpha", 1, 1, -1, -1));
-    PMC_TRY(ls_problem_init(data, params->fit_intercept, ctx, &pb));
-    int64_t n = pb.n, p = pb.p, k = pb.k;
-    if (av->shape[0] != 1 && av->shape[0] != k) {
-        status = pmc_fail(PMC_ERR_VALUE, "Number of targets and number of penalties do not "
-                                         "correspond: %lld != %lld",
-                          (long long)av->shape[0], (long long)k);
-        goto error;
-    }
+    return pmc_view_check(av, "alpha", 1, 1, -1, -1);
+}
+
+/* One Ridge fit of the problem pb, whose alpha-free work is taken from (or left
+ * in) sh.  params passed ridge_check_params and share pb's fit_intercept. */
+static pmc_status ridge_fit_one(const pmc_ridge_params *params, const ls_problem *pb,
+                                ridge_shared *sh, pmc_ctx *ctx, pmc_model **out) {
+    pmc_status status = PMC_OK;
+    pmc_model *m = NULL;
+    double *alpha = NULL;
+    const pmc_view *av = &params->alpha;
+    const pmc_data *data = pb->data;
+    int64_t n = pb->n, p = pb->p, k = pb->k;
+    if (av->shape[0] != 1 && av->shape[0] != k)
+        return pmc_fail(PMC_ERR_VALUE, "Number of targets and number of penalties do not "
+                                       "correspond: %lld != %lld",
+                        (long long)av->shape[0], (long long)k);
     PMC_ALLOC(alpha, k, "penalties");
     for (int64_t t = 0; t < k; t++) {
         alpha[t] = pmc_get(av, av->shape[0] == 1 ? 0 : t, 0);
@@ -1169,6 +1225,7 @@ static pmc_status ridge_fit(const void *params_, const pmc_data *data, const pmc
             goto error;
         }
     }
+    int solver = params->solver;
     int sparse = data->X.is_sparse;
     if (solver == RIDGE_AUTO)
         solver = params->positive ? RIDGE_LBFGS : (sparse ? RIDGE_SPARSE_CG : RIDGE_CHOLESKY);
@@ -1178,37 +1235,37 @@ static pmc_status ridge_fit(const void *params_, const pmc_data *data, const pmc
     double *coef = m->c.coef;
     int converged = 1, singular = 0;
     switch (solver) {
-    case RIDGE_LBFGS: PMC_TRY(ls_solve_nnls(&pb, alpha, ctx, coef)); break;
-    case RIDGE_SVD: PMC_TRY(ridge_svd(&pb, alpha, ctx, coef)); break;
+    case RIDGE_LBFGS: PMC_TRY(ls_solve_nnls(pb, &sh->nnls, alpha, ctx, coef)); break;
+    case RIDGE_SVD: PMC_TRY(ridge_svd(pb, sh, alpha, ctx, coef)); break;
     case RIDGE_CHOLESKY:
         if (!sparse && p > n && n * n <= LS_MAX_KERNEL) {
-            PMC_TRY(ridge_kernel(&pb, alpha, ctx, coef, &singular));
-        } else if (!sparse ? p <= n : ls_dense_work_ok(&pb)) {
-            PMC_TRY(ridge_gram(&pb, alpha, ctx, coef, &singular));
+            PMC_TRY(ridge_kernel(pb, sh, alpha, ctx, coef, &singular));
+        } else if (!sparse ? p <= n : ls_dense_work_ok(pb)) {
+            PMC_TRY(ridge_gram(pb, sh, alpha, ctx, coef, &singular));
         } else {
             int64_t max_iter = params->max_iter > 0 ? params->max_iter
                                                     : 10 * PMC_MIN(n, p) + 10;
             PMC_ALLOC(m->n_iter, k, "n_iter_");
-            PMC_TRY(ls_cgls(&pb, alpha, LS_DIRECT_CG_TOL, max_iter, ctx, coef, m->n_iter,
+            PMC_TRY(ls_cgls(pb, alpha, LS_DIRECT_CG_TOL, max_iter, ctx, coef, m->n_iter,
                             &converged));
             free(m->n_iter);
             m->n_iter = NULL;
         }
         if (singular) { /* scikit-learn falls back to the SVD as well */
             m->solver = RIDGE_SVD;
-            PMC_TRY(ridge_svd(&pb, alpha, ctx, coef));
+            PMC_TRY(ridge_svd(pb, sh, alpha, ctx, coef));
         }
         break;
     default: { /* sparse_cg, lsqr, sag, saga */
-        int gram = p <= LS_GRAM_CG_MAX_FEATURES && (!sparse || ls_dense_work_ok(&pb));
+        int gram = p <= LS_GRAM_CG_MAX_FEATURES && (!sparse || ls_dense_work_ok(pb));
         int64_t max_iter = params->max_iter > 0 ? params->max_iter
                                                 : (gram ? 10 * p : 10 * PMC_MIN(n, p) + 10);
         PMC_ALLOC(m->n_iter, k, "n_iter_");
         if (gram)
-            PMC_TRY(ls_cg_gram(&pb, alpha, params->tol, max_iter, ctx, coef, m->n_iter,
+            PMC_TRY(ls_cg_gram(pb, sh, alpha, params->tol, max_iter, ctx, coef, m->n_iter,
                                &converged));
         else
-            PMC_TRY(ls_cgls(&pb, alpha, params->tol, max_iter, ctx, coef, m->n_iter, &converged));
+            PMC_TRY(ls_cgls(pb, alpha, params->tol, max_iter, ctx, coef, m->n_iter, &converged));
         if (!converged)
             pmc_warn(ctx, "Ridge's conjugate gradient solver did not reach tol=%g within "
                           "max_iter=%lld iterations.", params->tol, (long long)max_iter);
@@ -1219,13 +1276,86 @@ static pmc_status ridge_fit(const void *params_, const pmc_data *data, const pmc
         pmc_warn(ctx, "Ridge's iterative stand-in for the direct solver (X too large for a "
                       "Gram or kernel matrix) did not reach a relative residual of %g.",
                  LS_DIRECT_CG_TOL);
-    ls_set_intercepts(&pb, &m->c);
+    ls_set_intercepts(pb, &m->c);
     *out = m;
     m = NULL;
 error:
     ls_free(&m);
-    ls_problem_release(&pb);
     free(alpha);
+    return status;
+}
+
+/* scikit-learn's solver names map to these routes:
+ *   'auto'       -> 'lbfgs' when positive, 'cholesky' for dense X, 'sparse_cg' for CSR
+ *   'cholesky'   -> Gram (n >= p) or kernel (n < p) with Cholesky; CSR whose Gram
+ *                   would be too costly: CGLS to a 1e-10 relative residual.  A
+ *                   failed Cholesky (alpha = 0, singular) falls back to 'svd'.
+ *   'svd'        -> SVD of the QR factor R11 (or of A when n < p)
+ *   'sparse_cg', 'lsqr', 'sag', 'saga'
+ *                -> conjugate gradients to `tol` (on the Gram up to 2000 features,
+ *                   else CGLS), n_iter_ per target
+ *   'lbfgs'      -> (positive only) exact NNLS on [R11; sqrt(alpha) I] */
+static pmc_status ridge_fit(const void *params_, const pmc_data *data, const pmc_model *init,
+                            pmc_ctx *ctx, pmc_model **out) {
+    const pmc_ridge_params *params = params_;
+    pmc_status status = PMC_OK;
+    ls_problem pb;
+    ridge_shared sh;
+    memset(&pb, 0, sizeof pb);
+    memset(&sh, 0, sizeof sh);
+    PMC_TRY(ridge_check_params(params));
+    PMC_TRY(ls_problem_init(data, params->fit_intercept, ctx, &pb));
+    PMC_TRY(ridge_fit_one(params, &pb, &sh, ctx, out));
+error:
+    ridge_shared_release(&sh);
+    ls_problem_release(&pb);
+    return status;
+}
+
+/* Candidates that differ in alpha only (its length included: a per-target alpha
+ * is checked against y by each fit) share everything but the solve: the means,
+ * and the Gram (or kernel matrix, or QR factor and its SVD, or NNLS factor) their
+ * route computes.  Routes with nothing alpha-free to share (CGLS) are simply
+ * fitted one after the other, as the search would. */
+static int ridge_batchable(const void *a_, const void *b_) {
+    const pmc_ridge_params *a = a_, *b = b_;
+    return a->fit_intercept == b->fit_intercept && a->max_iter == b->max_iter &&
+           a->tol == b->tol && a->solver == b->solver && a->positive == b->positive;
+}
+
+static pmc_status ridge_fit_batch(const void *const *params, int64_t n, const pmc_data *data,
+                                  pmc_ctx *ctx, pmc_model **out,
+                                  char (*warnings)[PMC_WARNING_SIZE]) {
+    pmc_status status = PMC_OK;
+    ls_problem pb;
+    ridge_shared sh;
+    memset(&pb, 0, sizeof pb);
+    memset(&sh, 0, sizeof sh);
+    for (int64_t i = 0; i < n; i++) out[i] = NULL;
+    if (n < 1) return PMC_OK;
+    const pmc_ridge_params *first = params[0];
+    for (int64_t i = 0; i < n; i++) {
+        PMC_TRY(ridge_check_params(params[i]));
+        if (!ridge_batchable(first, params[i])) {
+            status = pmc_fail(PMC_ERR_VALUE, "params[%lld] cannot be fitted in one batch with "
+                              "params[0]", (long long)i);
+            goto error;
+        }
+    }
+    PMC_TRY(ls_problem_init(data, first->fit_intercept, ctx, &pb));
+    for (int64_t i = 0; i < n; i++) {
+        /* each fit warns on its own context, as a single fit would */
+        pmc_ctx one = *ctx;
+        one.warning[0] = '\0';
+        PMC_TRY(pmc_check_interrupt(ctx));
+        PMC_TRY(ridge_fit_one(params[i], &pb, &sh, &one, &out[i]));
+        snprintf(warnings[i], PMC_WARNING_SIZE, "%s", one.warning);
+    }
+error:
+    if (status != PMC_OK)
+        for (int64_t i = 0; i < n; i++) ls_free(&out[i]);
+    ridge_shared_release(&sh);
+    ls_problem_release(&pb);
     return status;
 }
 
@@ -1240,4 +1370,5 @@ static const pmc_param_spec ridge_params[] = {
 
 const pmc_estimator pmc_ridge_estimator = {
     "Ridge", sizeof(pmc_ridge_params), ridge_params, 6, ridge_fit,
-    ls_output_shape, ls_apply, ls_export, ls_import, ls_free};
+    ls_output_shape, ls_apply, ls_export, ls_import, ls_free,
+    ridge_fit_batch, ridge_batchable};
