@@ -2004,9 +2004,20 @@ typedef struct {
     const pmc_rows *rows;
     pmc_view *out;
     const pmc_matrix *csr;  /* sparse X (then X is NULL) */
+    int64_t block;          /* rows per block */
 } apply_job;
 
 #define APPLY_BLOCK 256
+
+/* Rows per prediction block.  Every block reads every tree, so blocks are as
+ * large as load balance allows (about four per thread), from 256 to 16384 rows,
+ * with their scratch (n_value + 2 values a row) under 4 MB.  Each row's result
+ * is the same whatever the blocks. */
+static int64_t predict_block_rows(int64_t n_rows, int n_threads, int64_t n_value) {
+    int64_t rows = (n_rows + 4 * (int64_t)n_threads - 1) / (4 * (int64_t)n_threads);
+    rows = PMC_MIN(rows, (INT64_C(1) << 19) / (n_value + 2));
+    return PMC_MAX(256, PMC_MIN(rows, 16384));
+}
 /* A sparse block is scattered into dense float32 rows holding at most this many values. */
 #define SCATTER_VALUES (1 << 16)
 
@@ -2044,19 +2055,25 @@ static void apply_rows(const apply_job *job, int64_t first, int64_t count,
 static pmc_status apply_block(int64_t b, int thread, void *arg) {
     (void)thread;
     apply_job *job = arg;
-    int64_t first = b * APPLY_BLOCK, count = PMC_MIN(APPLY_BLOCK, job->rows->n - first);
-    const char *row[APPLY_BLOCK];
-    const forest_node *leaf[APPLY_BLOCK];
+    int64_t first = b * job->block, count = PMC_MIN(job->block, job->rows->n - first);
     double *acc = NULL;
-    if (job->method == PMC_PREDICT_PROBA) {
+    const char **row = malloc((size_t)count * sizeof(*row));
+    const forest_node **leaf = malloc((size_t)count * sizeof(*leaf));
+    if (job->method == PMC_PREDICT_PROBA)
         acc = malloc((size_t)(count * job->m->n_value) * sizeof(double));
-        if (!acc) return pmc_fail(PMC_ERR_MEMORY, "could not allocate a prediction block");
+    if (!row || !leaf || (job->method == PMC_PREDICT_PROBA && !acc)) {
+        free(row);
+        free(leaf);
+        free(acc);
+        return pmc_fail(PMC_ERR_MEMORY, "could not allocate a prediction block");
     }
     if (!job->csr) {
         const pmc_view *X = job->X;
         for (int64_t k = 0; k < count; k++)
             row[k] = (const char *)X->data + pmc_row_at(job->rows, first + k) * X->strides[0];
         apply_rows(job, first, count, row, X->strides[1], X->dtype == PMC_FLOAT32, leaf, acc);
+        free(row);
+        free(leaf);
         free(acc);
         return PMC_OK;
     }
@@ -2066,6 +2083,8 @@ static pmc_status apply_block(int64_t b, int thread, void *arg) {
     int64_t batch = PMC_MAX(1, PMC_MIN(count, SCATTER_VALUES / p));
     float *x = calloc((size_t)(batch * p), sizeof(float));
     if (!x) {
+        free(row);
+        free(leaf);
         free(acc);
         return pmc_fail(PMC_ERR_MEMORY, "could not allocate prediction rows");
     }
@@ -2083,6 +2102,8 @@ static pmc_status apply_block(int64_t b, int thread, void *arg) {
         }
     }
     free(x);
+    free(row);
+    free(leaf);
     free(acc);
     return PMC_OK;
 }
@@ -2099,8 +2120,9 @@ static pmc_status tree_apply(const pmc_model *m, pmc_method method, const pmc_ma
         if (status != PMC_OK) return status;
     }
     apply_job job = {&m->fm, method, X->is_sparse ? NULL : &X->dense, &rows, out,
-                     X->is_sparse ? X : NULL};
-    int64_t n_blocks = (rows.n + APPLY_BLOCK - 1) / APPLY_BLOCK;
+                     X->is_sparse ? X : NULL,
+                     predict_block_rows(rows.n, ctx->n_threads, m->fm.n_value)};
+    int64_t n_blocks = (rows.n + job.block - 1) / job.block;
     return pmc_parallel_for(n_blocks, ctx->n_threads, ctx, apply_block, &job);
 }
 
