@@ -139,7 +139,7 @@ typedef struct {
 
 #define PMC_TEMPLATE "../tree/tree_impl.h"
 /* Rows a block traversal advances together (tree_block_leaves). */
-#define TREE_LANES 16
+#define TREE_LANES 8
 #include "template.h"
 
 
