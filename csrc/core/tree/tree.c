@@ -2055,57 +2055,47 @@ static void apply_rows(const apply_job *job, int64_t first, int64_t count,
 static pmc_status apply_block(int64_t b, int thread, void *arg) {
     (void)thread;
     apply_job *job = arg;
+    pmc_status status = PMC_OK;
     int64_t first = b * job->block, count = PMC_MIN(job->block, job->rows->n - first);
+    const char **row = NULL;
+    const forest_node **leaf = NULL;
     double *acc = NULL;
-    const char **row = malloc((size_t)count * sizeof(*row));
-    const forest_node **leaf = malloc((size_t)count * sizeof(*leaf));
+    float *x = NULL;
+    PMC_ALLOC(row, count, "a prediction block");
+    PMC_ALLOC(leaf, count, "a prediction block");
     if (job->method == PMC_PREDICT_PROBA)
-        acc = malloc((size_t)(count * job->m->n_value) * sizeof(double));
-    if (!row || !leaf || (job->method == PMC_PREDICT_PROBA && !acc)) {
-        free(row);
-        free(leaf);
-        free(acc);
-        return pmc_fail(PMC_ERR_MEMORY, "could not allocate a prediction block");
-    }
+        PMC_ALLOC(acc, count * job->m->n_value, "a prediction block");
     if (!job->csr) {
         const pmc_view *X = job->X;
         for (int64_t k = 0; k < count; k++)
             row[k] = (const char *)X->data + pmc_row_at(job->rows, first + k) * X->strides[0];
         apply_rows(job, first, count, row, X->strides[1], X->dtype == PMC_FLOAT32, leaf, acc);
-        free(row);
-        free(leaf);
-        free(acc);
-        return PMC_OK;
-    }
-    /* CSR: rows scattered into zeroed float32 rows, run through the trees, and
-     * zeroed again (a sparse row costs its entries, not n_features) */
-    int64_t p = PMC_MAX(job->m->n_features, 1);
-    int64_t batch = PMC_MAX(1, PMC_MIN(count, SCATTER_VALUES / p));
-    float *x = calloc((size_t)(batch * p), sizeof(float));
-    if (!x) {
-        free(row);
-        free(leaf);
-        free(acc);
-        return pmc_fail(PMC_ERR_MEMORY, "could not allocate prediction rows");
-    }
-    int f32 = job->csr->data.dtype == PMC_FLOAT32;
-    for (int64_t k0 = 0; k0 < count; k0 += batch) {
-        int64_t nb = PMC_MIN(batch, count - k0);
-        for (int set = 1; set >= 0; set--) {
-            for (int64_t k = 0; k < nb; k++) {
-                int64_t i = pmc_row_at(job->rows, first + k0 + k);
-                if (f32) tree_scatter_row_f32(job->csr, i, x + k * p, set);
-                else tree_scatter_row_f64(job->csr, i, x + k * p, set);
-                row[k] = (const char *)(x + k * p);
+    } else {
+        /* CSR: rows scattered into zeroed float32 rows, run through the trees,
+         * and zeroed again (a sparse row costs its entries, not n_features) */
+        int64_t p = PMC_MAX(job->m->n_features, 1);
+        int64_t batch = PMC_MAX(1, PMC_MIN(count, SCATTER_VALUES / p));
+        PMC_ALLOC(x, batch * p, "prediction rows");
+        int f32 = job->csr->data.dtype == PMC_FLOAT32;
+        for (int64_t k0 = 0; k0 < count; k0 += batch) {
+            int64_t nb = PMC_MIN(batch, count - k0);
+            for (int set = 1; set >= 0; set--) {
+                for (int64_t k = 0; k < nb; k++) {
+                    int64_t i = pmc_row_at(job->rows, first + k0 + k);
+                    if (f32) tree_scatter_row_f32(job->csr, i, x + k * p, set);
+                    else tree_scatter_row_f64(job->csr, i, x + k * p, set);
+                    row[k] = (const char *)(x + k * p);
+                }
+                if (set) apply_rows(job, first + k0, nb, row, sizeof(float), 1, leaf, acc);
             }
-            if (set) apply_rows(job, first + k0, nb, row, sizeof(float), 1, leaf, acc);
         }
     }
-    free(x);
+error: /* also the way out on success */
     free(row);
     free(leaf);
     free(acc);
-    return PMC_OK;
+    free(x);
+    return status;
 }
 
 /* ---- depth-first copy of the nodes, for large batches ---- */
