@@ -2012,13 +2012,14 @@ typedef struct {
 /* Rows per prediction block.  Every block reads every tree, and on a forest
  * larger than the caches that sweep dominates small blocks (measured: 4 blocks
  * per thread took 1.5x the time of 1 below 5,000 rows), so a thread gets one
- * block of its share of the rows, from 256 to 16384 rows, with the scratch
- * (n_value + 2 values a row) under 4 MB.  Each row's result is the same
- * whatever the blocks. */
+ * block of its share of the rows, or a few equal ones when the share exceeds
+ * 16384 rows or 4 MB of scratch (n_value + 2 values a row).  Each row's result
+ * is the same whatever the blocks. */
 static int64_t predict_block_rows(int64_t n_rows, int n_threads, int64_t n_value) {
-    int64_t rows = (n_rows + n_threads - 1) / n_threads;
-    rows = PMC_MIN(rows, (INT64_C(1) << 19) / (n_value + 2));
-    return PMC_MAX(256, PMC_MIN(rows, 16384));
+    int64_t cap = PMC_MAX(256, PMC_MIN(16384, (INT64_C(1) << 19) / (n_value + 2)));
+    int64_t share = (n_rows + n_threads - 1) / n_threads;
+    int64_t blocks = PMC_MAX(1, (share + cap - 1) / cap) * n_threads;
+    return PMC_MAX(256, (n_rows + blocks - 1) / blocks);
 }
 /* A sparse block is scattered into dense float32 rows holding at most this many values. */
 #define SCATTER_VALUES (1 << 16)
