@@ -12,6 +12,10 @@
    process so that it sets its own thread environment): 1,000,000 x 28
    Higgs-like, 100 iterations, 255 leaves, against scikit-learn's
    HistGradientBoosting, LightGBM and XGBoost; and 1,000 x 10.
+4. Random forest prediction, 50,000 x 20 (make_classification), 100 trees,
+   default parameters, n_jobs=2 for both: predict_proba time on the 50,000
+   training rows, ratio vs scikit-learn (target <= 1.0x).  Run alone with
+   --predict-only.  (Part 4 runs before part 3.)
 
 Timings: one warm-up, then the median of --repeat runs (default 5; 3 for the
 1M-row tree, which takes tens of seconds per fit: said in the output).  The
@@ -20,7 +24,8 @@ lines print each target and whether it is met.
 
     python benchmarks/trees.py            # full run
     python benchmarks/trees.py --quick    # smaller data, smoke run
-    python benchmarks/trees.py --boosting-rows 0   # parts 1 and 2 only
+    python benchmarks/trees.py --boosting-rows 0   # parts 1, 2 and 4 only
+    python benchmarks/trees.py --predict-only      # part 4 only
 """
 
 import argparse
@@ -52,6 +57,23 @@ def median_time(fn, repeat):
     return float(np.median(times))
 
 
+def forest_predict(n, repeat):
+    """Part 4: predict_proba time of a fitted 100-tree forest, ours / scikit-learn's."""
+    X, y = make_classification(n_samples=n, n_features=20, random_state=0)
+    times = {}
+    for name, est in [
+        ("pymlcore", RandomForestClassifier(n_estimators=100, random_state=0, n_jobs=2)),
+        ("scikit-learn", sk_ensemble.RandomForestClassifier(n_estimators=100, random_state=0,
+                                                            n_jobs=2)),
+    ]:
+        est.fit(X, y)
+        times[name] = median_time(lambda: est.predict_proba(X), repeat)
+    print(f"random forest predict_proba {n}x20, 100 trees, 2 threads: pymlcore "
+          f"{times['pymlcore']:.3f} s, scikit-learn {times['scikit-learn']:.3f} s "
+          f"(median of {repeat})")
+    return times["pymlcore"] / times["scikit-learn"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -59,11 +81,18 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--boosting-rows", type=int, default=None,
                         help="rows of part 3 (default 1,000,000; 100,000 with --quick; 0 skips it)")
+    parser.add_argument("--predict-only", action="store_true", help="part 4 only")
     args = parser.parse_args()
     n_rf, n_dt = (2048, 100_000) if args.quick else (10_240, 1_000_000)
     print(f"pymlcore {pymlcore.__version__}, scikit-learn {sklearn.__version__}, "
           f"numpy {np.__version__}, Python {platform.python_version()}, "
           f"{os.cpu_count()} CPUs (shared machine: timings are noisy)")
+    n_pred = 10_000 if args.quick else 50_000
+    if args.predict_only:
+        predict_ratio = forest_predict(n_pred, args.repeat)
+        print(f"  forest predict_proba time vs scikit-learn: {predict_ratio:.2f}x "
+              f"(target <= 1.0x) {'met' if predict_ratio <= 1.0 else 'NOT met'}")
+        return
 
     # ---- random forest ----
     X, y = make_classification(n_rf, 64, n_informative=16, random_state=0)
@@ -98,6 +127,8 @@ def main():
     print(f"decision tree {n_dt}x10: pymlcore {t_dt:.2f} s, scikit-learn {t_dt_sk:.2f} s "
           f"(median of {args.repeat_slow}: slow fits)")
 
+    predict_ratio = forest_predict(n_pred, args.repeat)
+
     print("\ntargets:")
     print(f"  forest fit time, 1 thread, vs scikit-learn: {fit_ratio:.2f}x "
           f"(target <= 0.5x) {'met' if fit_ratio <= 0.5 else 'NOT met'}")
@@ -109,6 +140,8 @@ def main():
           f"(target <= 0.5) {'met' if oob_diff <= 0.5 else 'NOT met'}")
     print(f"  decision tree speed-up vs scikit-learn: {t_dt_sk / t_dt:.2f}x "
           f"(target >= 2x) {'met' if t_dt_sk / t_dt >= 2 else 'NOT met'}")
+    print(f"  forest predict_proba time vs scikit-learn: {predict_ratio:.2f}x "
+          f"(target <= 1.0x) {'met' if predict_ratio <= 1.0 else 'NOT met'}")
 
     # ---- gradient boosting ----
     rows = args.boosting_rows if args.boosting_rows is not None else (

@@ -85,48 +85,38 @@ static void PMC_FN(tree_scatter_row)(const pmc_matrix *X, int64_t i, float *x, i
     }
 }
 
-/* Leaf reached by row i of X in tree t (local node id). */
-static inline int32_t PMC_FN(tree_leaf)(const forest_model *m, int64_t t, const pmc_view *X,
-                                        int64_t i) {
+/* Leaf reached by row i of X from node `root` of the prediction form. */
+static inline const forest_node *PMC_FN(tree_leaf)(const forest_node *nodes, int64_t root,
+                                                   const pmc_view *X, int64_t i) {
     const char *row = (const char *)X->data + i * X->strides[0];
-    int64_t cs = X->strides[1], base = m->tree_start[t];
-    int32_t node = 0;
-    for (;;) {
-        int64_t g = base + node;
-        int32_t left = m->left[g];
-        if (left < 0) return node;
-        float x = (float)*(const PMC_T *)(row + (int64_t)m->feature[g] * cs);
-        int go_left = isnan(x) ? m->missing_left[g] : (double)x <= m->threshold[g];
-        node = go_left ? left : m->right[g];
-    }
+    int64_t cs = X->strides[1];
+    const forest_node *nd = nodes + root;
+    while (nd->child >= 0)
+        nd = nodes + node_next(nd, (float)*(const PMC_T *)(row + NODE_FEATURE(nd) * cs));
+    return nd;
 }
 
-/* Rows [first, first + count) of `rows`: predict_proba (mean of the trees' leaf
- * values, added tree by tree in tree order) or transform (leaf ids, as float64:
- * exact, and the output dtype the bindings allocate). */
-static void PMC_FN(tree_apply_rows)(const forest_model *m, pmc_method method, const pmc_view *X,
-                                    const pmc_rows *rows, int64_t first, int64_t count,
-                                    pmc_view *out, double *acc) {
-    int64_t nv = m->n_value;
-    if (method == PMC_TRANSFORM) {
-        for (int64_t k = 0; k < count; k++) {
-            int64_t i = pmc_row_at(rows, first + k);
-            for (int64_t t = 0; t < m->n_trees; t++) {
-                pmc_put(out, first + k, t, (double)PMC_FN(tree_leaf)(m, t, X, i));
+/* The leaves reached from node `root` by `count` rows (row[k]: the row's first
+ * value; cs: bytes from one of its values to the next).  TREE_LANES rows go
+ * down together, one level per pass, so that their node and value loads (cache
+ * misses on deep trees) overlap instead of waiting for one another. */
+static void PMC_FN(tree_block_leaves)(const forest_node *nodes, int64_t root,
+                                      const char *const *row, int64_t cs, int64_t count,
+                                      const forest_node **leaf) {
+    for (int64_t k0 = 0; k0 < count; k0 += TREE_LANES) {
+        int64_t nl = PMC_MIN(TREE_LANES, count - k0);
+        const forest_node **cur = leaf + k0;
+        const char *const *r = row + k0;
+        for (int64_t j = 0; j < nl; j++) cur[j] = nodes + root;
+        for (int moving = nodes[root].child >= 0; moving;) {
+            moving = 0;
+            for (int64_t j = 0; j < nl; j++) {
+                const forest_node *nd = cur[j];
+                if (nd->child < 0) continue;
+                float x = (float)*(const PMC_T *)(r[j] + NODE_FEATURE(nd) * cs);
+                cur[j] = nodes + node_next(nd, x);
+                moving = 1;
             }
         }
-        return;
     }
-    memset(acc, 0, (size_t)(count * nv) * sizeof(double));
-    for (int64_t t = 0; t < m->n_trees; t++)
-        for (int64_t k = 0; k < count; k++) {
-            int64_t i = pmc_row_at(rows, first + k);
-            int64_t g = m->tree_start[t] + PMC_FN(tree_leaf)(m, t, X, i);
-            const double *v = m->value + (int64_t)m->value_row[g] * nv;
-            double *a = acc + k * nv;
-            for (int64_t j = 0; j < nv; j++) a[j] += v[j];
-        }
-    double scale = 1.0 / (double)m->n_trees;
-    for (int64_t k = 0; k < count; k++)
-        for (int64_t j = 0; j < nv; j++) pmc_put(out, first + k, j, acc[k * nv + j] * scale);
 }
