@@ -407,7 +407,8 @@ def part_d(args, pool):
         for n_trials in sorted({50, args.trials, 200}):
             new = best_losses(pool, "pymlcore", "tpe", name, n_trials, n, None)
             old = best_losses(pool, "pymlcore", "tpe", name, n_trials, n, 0.25)
-            wins = np.mean(new[:, None] < old[None, :]) + 0.5 * np.mean(new[:, None] == old[None, :])
+            wins = (np.mean(new[:, None] < old[None, :])
+                    + 0.5 * np.mean(new[:, None] == old[None, :]))
             h = ""
             if name not in PART_C and n_trials == args.trials:
                 h = f"{np.median(best_losses(pool, 'hyperopt', 'tpe', name, n_trials, n)):.5g}"

@@ -236,9 +236,9 @@ return_train_score
     n_startup_jobs, gamma, n_ei_candidates, prior_weight, multivariate, \
 constant_liar
         Options of :class:`pymlcore.tune.TPESampler`: ``gamma`` defaults to 0.75,
-        not Hyperopt's 0.25 (a larger good set; see ``TPESampler``).  ``constant_liar`` (default
-        True here) lets the candidates of one batch, asked before any is told,
-        spread out instead of crowding the same region.
+        not Hyperopt's 0.25 (a larger good set; see ``TPESampler``).
+        ``constant_liar`` (default True here) lets the candidates of one batch,
+        asked before any is told, spread out instead of crowding the same region.
 
     Attributes
     ----------
@@ -260,8 +260,9 @@ constant_liar
 
     def __init__(self, estimator, param_distributions, n_iter=10, *, scoring=None, n_jobs=None,
                  refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs", random_state=None,
-                 error_score=np.nan, return_train_score=False, n_startup_jobs=20, gamma=DEFAULT_GAMMA,
-                 n_ei_candidates=24, prior_weight=1.0, multivariate=False, constant_liar=True):
+                 error_score=np.nan, return_train_score=False, n_startup_jobs=20,
+                 gamma=DEFAULT_GAMMA, n_ei_candidates=24, prior_weight=1.0, multivariate=False,
+                 constant_liar=True):
         super().__init__(estimator=estimator, scoring=scoring, n_jobs=n_jobs, refit=refit,
                          cv=cv, verbose=verbose, pre_dispatch=pre_dispatch,
                          error_score=error_score, return_train_score=return_train_score)

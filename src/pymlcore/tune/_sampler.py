@@ -179,8 +179,8 @@ class TPESampler(_AskTell):
     worst loss seen, so that parallel workers do not all probe the same spot.
     """
 
-    def __init__(self, space, *, seed=None, n_startup_jobs=20, gamma=DEFAULT_GAMMA, n_ei_candidates=24,
-                 prior_weight=1.0, multivariate=False, constant_liar=False):
+    def __init__(self, space, *, seed=None, n_startup_jobs=20, gamma=DEFAULT_GAMMA,
+                 n_ei_candidates=24, prior_weight=1.0, multivariate=False, constant_liar=False):
         self._options = check_tpe_options(n_startup_jobs, gamma, n_ei_candidates, prior_weight)
         self.multivariate = bool(multivariate)
         self.constant_liar = bool(constant_liar)
