@@ -48,23 +48,13 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
+from _timing import median_time, timed
 
 HORIZON = 90
 KEYS = ["store", "item"]
 SETTINGS = dict(interval_width=0.95, growth="linear", daily_seasonality=False,
                 weekly_seasonality=True, yearly_seasonality=True,
                 seasonality_mode="multiplicative")
-
-
-def median_time(fn, repeat):
-    """Median wall time of `repeat` calls after one warm-up call; the last result."""
-    out = fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
 
 
 def score(holdout, forecast, column="yhat"):
@@ -116,10 +106,10 @@ def c_engine_times(train, repeat, seed=0):
     codes_future = factorize_keys(rows[KEYS])[0]
     out = {}
     for n_threads in (1, 2):
-        fit, states = median_time(lambda: _core.fit_grouped(
+        fit, _, states = timed(lambda: _core.fit_grouped(
             "Forecaster", args["params"], args["X"], args["y"], None, codes, len(keys),
             hashes, n_threads, seed)[0], repeat)
-        apply, _ = median_time(lambda: _core.apply_grouped(
+        apply = median_time(lambda: _core.apply_grouped(
             "Forecaster", "transform", states, X_future, codes_future, n_threads, None, None,
             True), repeat)
         out[n_threads] = (fit, apply)
@@ -234,7 +224,7 @@ def overhead(n_groups, rows, repeat):
     out = {}
     for n_jobs in (1, 2):
         model = GroupedEstimator(LinearRegression(), "group", n_jobs=n_jobs, progress=False)
-        out[n_jobs], _ = median_time(lambda: model.fit(df, "y", ["x0"]), repeat)
+        out[n_jobs] = median_time(lambda: model.fit(df, "y", ["x0"]), repeat)
     return {k: v / n_groups * 1e6 for k, v in out.items()}
 
 
@@ -264,7 +254,7 @@ def spark_run(train, repeat):
                                        HORIZON, time_col="date", target="sales", n_jobs=1)
             return out.toPandas()
 
-        wall, out = median_time(run, repeat)
+        wall, _, out = timed(run, repeat)
 
         # Spark's own floors for this job: the rows of each bucket handed back
         # unchanged, no modelling, so what no grouped UDF can beat.  (a) the
@@ -294,7 +284,7 @@ def spark_run(train, repeat):
 
         # (c) no shuffle, no Python worker: the cached input collected to pandas,
         # the least any Spark job returning these rows to pandas costs.
-        floors = {name: median_time(fn, repeat)[0]
+        floors = {name: median_time(fn, repeat)
                   for name, fn in (("map", floor_map), ("apply", floor_apply),
                                    ("collect", sdf.toPandas))}
         return wall, floors, spark.version, out
@@ -353,7 +343,7 @@ def main(argv=None):
     times = {}
     for n_jobs in (1, 2):
         fit_times = []
-        times[n_jobs], forecast = median_time(
+        times[n_jobs], _, forecast = timed(
             lambda: pymlcore_run(train, n_jobs, args.seed, fit_times), repeat)
         ours = score(holdout, forecast)
         row(f"pymlcore Forecaster, n_jobs={n_jobs}", times[n_jobs], n_series, ours,

@@ -15,7 +15,6 @@ Each timing is the median of 5 runs after a warm-up.  Usage:
 
 import os
 import platform
-import time
 
 import numpy as np
 import pandas as pd
@@ -27,16 +26,7 @@ from pymlcore import _core
 from pymlcore._engine import blas_limited
 from pymlcore.grouped import GroupedEstimator
 from pymlcore.linear_model import LinearRegression, Ridge
-
-
-def median_time(fn, repeat=5):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+from _timing import median_time
 
 
 def frame(n_groups, rows, n_features, seed=0):

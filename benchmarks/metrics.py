@@ -15,7 +15,6 @@ Timings on a shared machine are noisy; compare ratios from one run.  Asserts not
 
 import argparse
 import platform
-import time
 
 import numpy as np
 import sklearn
@@ -23,16 +22,7 @@ import sklearn.metrics as skm
 
 import pymlcore
 import pymlcore.metrics as pmm
-
-
-def median_time(fn, repeat):
-    out = fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
+from _timing import timed
 
 
 def cases(n, rng):
@@ -84,8 +74,8 @@ def main():
     print(f"{'metric':32s} {'sklearn s':>10s} {'pymlcore s':>10s} {'ratio':>7s} {'rel diff':>9s}")
     for label, a, kw in cases(args.n, rng):
         name = label.split()[0]
-        t_sk, v_sk = median_time(lambda: getattr(skm, name)(*a, **kw), args.repeat)
-        t_pm, v_pm = median_time(lambda: getattr(pmm, name)(*a, **kw), args.repeat)
+        t_sk, _, v_sk = timed(lambda: getattr(skm, name)(*a, **kw), args.repeat)
+        t_pm, _, v_pm = timed(lambda: getattr(pmm, name)(*a, **kw), args.repeat)
         print(f"{label:32s} {t_sk:10.4f} {t_pm:10.4f} {t_sk / t_pm:7.2f} "
               f"{rel_diff(v_pm, v_sk):9.1e}")
 

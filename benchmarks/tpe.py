@@ -38,7 +38,6 @@ Asserts nothing; prints tables and the targets (<= 2 ms per suggestion at trial
 
 import argparse
 import functools
-import gc
 import logging
 import os
 
@@ -47,13 +46,13 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import math
 import platform
-import time
 import warnings
 
 import numpy as np
 
 import pymlcore
 import pymlcore.tune as pt
+from _timing import timed
 
 
 def mixed_space(lib):
@@ -75,21 +74,11 @@ def random_loss(p):
 FASTEST = {}  # label -> fastest run, printed beside the medians (less sensitive to load)
 
 
-def median_time(fn, repeat, label=None):
-    fn()  # warm-up
-    times = []
-    gc.collect()
-    gc.disable()  # as timeit: a collection of the trial histories is not the suggestion's cost
-    try:
-        for _ in range(repeat):
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
-    finally:
-        gc.enable()
-    if label:
-        FASTEST[label] = min(times)
-    return float(np.median(times))
+def suggestion_time(fn, repeat, label):
+    # no garbage collection while timing: collecting the histories is not a suggestion's cost
+    median, fastest, _ = timed(fn, repeat, gc_off=True)
+    FASTEST[label] = fastest
+    return median
 
 
 def time_pymlcore(n, repeat):
@@ -100,13 +89,13 @@ def time_pymlcore(n, repeat):
             rstate=np.random.default_rng(0), show_progressbar=False)
     domain = _Domain(random_loss, space)
     seeds = iter(range(10**6))
-    fmin_level = median_time(lambda: pt.tpe.suggest(trials.new_trial_ids(1), domain, trials,
+    fmin_level = suggestion_time(lambda: pt.tpe.suggest(trials.new_trial_ids(1), domain, trials,
                                                     next(seeds)), repeat, "pymlcore fmin")
     sampler = pt.TPESampler(space, seed=0)
     for _ in range(n):
         tid, p = sampler.ask()
         sampler.tell(tid, random_loss(p))
-    ask = median_time(sampler.ask, repeat, "pymlcore ask")
+    ask = suggestion_time(sampler.ask, repeat, "pymlcore ask")
     return fmin_level, ask
 
 
@@ -119,7 +108,7 @@ def time_hyperopt(n, repeat):
                   rstate=np.random.default_rng(0), show_progressbar=False)
     domain = Domain(random_loss, space)
     seeds = iter(range(10**6))
-    return median_time(lambda: hyperopt.tpe.suggest(trials.new_trial_ids(1), domain, trials,
+    return suggestion_time(lambda: hyperopt.tpe.suggest(trials.new_trial_ids(1), domain, trials,
                                                      next(seeds)), repeat, "hyperopt")
 
 
@@ -139,7 +128,7 @@ def time_optuna(n, repeat):
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     study.optimize(lambda t: random_loss(optuna_params(t)), n_trials=n)
     study.sampler = optuna.samplers.TPESampler(seed=0)
-    return median_time(lambda: optuna_params(study.ask()), repeat, "optuna")
+    return suggestion_time(lambda: optuna_params(study.ask()), repeat, "optuna")
 
 
 # ---- (c) search quality ---------------------------------------------------------

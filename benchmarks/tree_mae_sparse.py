@@ -14,7 +14,6 @@ machine may be shared: the numbers are noisy.  Nothing is asserted.
 
 import argparse
 import platform
-import time
 
 import numpy as np
 import scipy
@@ -24,16 +23,7 @@ from sklearn import tree as sk_tree
 
 import pymlcore
 from pymlcore import tree as pm_tree
-
-
-def median_time(fn, repeat):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return float(np.median(times))
+from _timing import median_time
 
 
 def row(label, ours, theirs):

@@ -34,7 +34,6 @@ import pickle
 import platform
 import subprocess
 import sys
-import time
 
 import numpy as np
 import sklearn
@@ -45,16 +44,7 @@ from sklearn.datasets import make_classification
 import pymlcore
 from pymlcore.ensemble import RandomForestClassifier
 from pymlcore.tree import DecisionTreeClassifier
-
-
-def median_time(fn, repeat):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+from _timing import median_time
 
 
 def forest_predict(n, repeat):
