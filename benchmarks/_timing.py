@@ -28,3 +28,9 @@ def timed(fn, repeat, gc_off=False):
 def median_time(fn, repeat=5):
     """Median seconds of `repeat` calls of fn after one warm-up call."""
     return timed(fn, repeat)[0]
+
+
+def ratio_row(label, ours, theirs, peer="scikit-learn", width=46):
+    """One line: both times and ours / theirs (below 1: pymlcore is faster)."""
+    print(f"{label:<{width}} pymlcore {ours:8.3f}s  {peer} {theirs:8.3f}s  "
+          f"ratio {ours / theirs:5.2f}x")

@@ -23,12 +23,7 @@ from sklearn import ensemble as sk_ensemble
 
 import pymlcore
 from pymlcore import ensemble as pm_ensemble
-from _timing import median_time
-
-
-def row(label, ours, theirs, peer="scikit-learn"):
-    print(f"{label:<46} pymlcore {ours:8.3f}s  {peer} {theirs:8.3f}s  "
-          f"ratio {ours / theirs:5.2f}x")
+from _timing import median_time, ratio_row
 
 
 def main():
@@ -49,12 +44,12 @@ def main():
         ours = getattr(pm_ensemble, name)(**kw)
         theirs = getattr(sk_ensemble, name)(**kw)
         t_ours = median_time(lambda: ours.fit(X, y), args.repeat)
-        row(f"{name} CSC fit, {n} x {p} at 5%", t_ours,
+        ratio_row(f"{name} CSC fit, {n} x {p} at 5%", t_ours,
             median_time(lambda: theirs.fit(X, y), args.repeat))
-        row(f"{name} CSC fit vs dense fit", t_ours,
+        ratio_row(f"{name} CSC fit vs dense fit", t_ours,
             median_time(lambda: getattr(pm_ensemble, name)(**kw).fit(D, y), args.repeat),
             peer="pymlcore dense")
-        row(f"{name} CSR predict", median_time(lambda: ours.predict(Xr), args.repeat),
+        ratio_row(f"{name} CSR predict", median_time(lambda: ours.predict(Xr), args.repeat),
             median_time(lambda: theirs.predict(Xr), args.repeat))
         print(f"{'':<46} R^2 on the training X: pymlcore {ours.score(Xr, y):.4f}  "
               f"scikit-learn {theirs.score(Xr, y):.4f}")

@@ -13,6 +13,7 @@ machine may be shared: the numbers are noisy.  Nothing is asserted.
 """
 
 import argparse
+import functools
 import platform
 
 import numpy as np
@@ -23,12 +24,10 @@ from sklearn import tree as sk_tree
 
 import pymlcore
 from pymlcore import tree as pm_tree
-from _timing import median_time
+from _timing import median_time, ratio_row
 
 
-def row(label, ours, theirs):
-    print(f"{label:<52} pymlcore {ours:8.3f}s  scikit-learn {theirs:8.3f}s  "
-          f"ratio {ours / theirs:5.2f}x")
+row = functools.partial(ratio_row, width=52)  # the longest label
 
 
 def main():

@@ -2,12 +2,10 @@
 to predict and for the out-of-bag pass.  A sparse X holds the same values as its
 dense form, so the forests must be identical, array for array (no tolerance)."""
 
-import tracemalloc
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import crafted_sparse, sparse_regression_data
+from _helpers import crafted_sparse, sparse_regression_data, traced_peak
 
 from pymlcore.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier,
                                RandomForestRegressor)
@@ -141,9 +139,5 @@ def test_sparse_fit_does_not_densify():
     y = (X[:, 0].toarray().ravel() > 0.3).astype(int) + (X[:, 1].toarray().ravel() > 0.5)
     est = RandomForestClassifier(n_estimators=4, max_depth=8, oob_score=True, random_state=0)
     X_csr = X.tocsr()
-    tracemalloc.start()
-    est.fit(X, y)
-    est.predict(X_csr)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    peak = traced_peak(lambda: est.fit(X, y).predict(X_csr))
     assert peak < n * p * 8 / 4, peak

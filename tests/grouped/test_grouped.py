@@ -3,7 +3,6 @@ scikit-learn fits, the C path equal to the Python path, determinism across n_job
 and row order, the zero-copy sorted path, and the documented edge cases."""
 
 import pickle
-import tracemalloc
 import warnings
 
 import numpy as np
@@ -13,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LinearRegression as SkLinearRegression
 from sklearn.linear_model import Ridge as SkRidge
 from sklearn.preprocessing import StandardScaler as SkStandardScaler
+from _helpers import traced_peak
 
 from pymlcore import _core
 from pymlcore.grouped import GroupedEstimator, apply_grouped
@@ -125,10 +125,7 @@ def test_sorted_frame_fits_without_copying_the_features():
     df.insert(0, "g", np.repeat(np.arange(1000), 100))
     model = GroupedEstimator(LinearRegression(), "g", progress=False)
     model.fit(df, "y")  # warm-up: imports, caches
-    tracemalloc.start()
-    model.fit(df, "y")
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = traced_peak(lambda: model.fit(df, "y"))
     # The features (16 MB) are viewed, never copied: what remains is the int64 group
     # code per row (0.8 MB), pandas' factorisation of the key and one boolean per
     # row (non-finite screen), and the small per-group states.

@@ -12,7 +12,6 @@ returned coef_ (~1e-7) many times over.
 """
 
 import pickle
-import tracemalloc
 import warnings
 
 import numpy as np
@@ -21,6 +20,7 @@ import scipy.sparse as sp
 from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
+from _helpers import traced_peak
 
 from pymlcore import linear_model as pm
 from pymlcore._engine import fit_core
@@ -307,10 +307,7 @@ def test_inputs_untouched_and_not_copied():
         X0, y0, w0 = Xin.copy(), y.copy(), w.copy()
         m = pm.ElasticNet(alpha=0.1)
         m.fit(Xin, y, sample_weight=w)  # warm-up (imports)
-        tracemalloc.start()
-        m.fit(Xin, y, sample_weight=w)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+        peak = traced_peak(lambda: m.fit(Xin, y, sample_weight=w))
         assert peak < Xin.nbytes / 10  # Python makes no copy of X
         np.testing.assert_array_equal(Xin, X0)
         np.testing.assert_array_equal(y, y0)

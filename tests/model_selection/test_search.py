@@ -15,6 +15,7 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import make_scorer, mean_squared_error
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
+from _helpers import traced_peak
 
 import pymlcore.model_selection._search as search_module
 import pymlcore.model_selection._validation as validation_module
@@ -399,16 +400,11 @@ def test_fold_data_is_not_copied():
     """Python hands X to the C path in place (the engine's own compact fold copies
     are made in C, once per fold, not per fit): peak extra Python memory stays far
     below X's size."""
-    import tracemalloc
-
     X, y = regression_data(n=20000, p=50)
     grid = {"alpha": [0.1, 1.0, 10.0, 100.0]}
     search = GridSearchCV(Ridge(), grid, cv=5, n_jobs=1, refit=False)
     search.fit(X[:200], y[:200])  # warm-up
-    tracemalloc.start()
-    search.fit(X, y)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = traced_peak(lambda: search.fit(X, y))
     # scikit-learn's loop copies X[train] (80% of X) for each of the 20 fits; here
     # Python allocates only the fold index arrays (about 1 MB).
     assert peak < 0.25 * X.nbytes, peak

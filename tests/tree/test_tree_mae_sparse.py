@@ -2,12 +2,11 @@
 scikit-learn 1.9.1 and against the dense fit."""
 
 import pickle
-import tracemalloc
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import crafted_sparse, sparse_regression_data
+from _helpers import crafted_sparse, sparse_regression_data, traced_peak
 from sklearn import tree as sk_tree
 from sklearn.datasets import load_diabetes, make_regression
 from sklearn.metrics import r2_score
@@ -246,11 +245,7 @@ def test_sparse_fit_does_not_densify():
     est = DecisionTreeRegressor(max_depth=6, random_state=0)
     est.fit(X[:100], y[:100])  # warm-up
     X_csr = X.tocsr()
-    tracemalloc.start()
-    est.fit(X, y)
-    est.predict(X_csr)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    peak = traced_peak(lambda: est.fit(X, y).predict(X_csr))
     assert peak < n * p * 8 / 8, peak
 
 
